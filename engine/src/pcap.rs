@@ -1,0 +1,1 @@
+//! pcap writer (classic libpcap format, link type raw IPv4).

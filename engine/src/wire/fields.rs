@@ -1,0 +1,1 @@
+//! Named byte ranges of every header field, for the header inspector.
