@@ -8,5 +8,8 @@
 
 pub mod net;
 pub mod pcap;
+pub mod scenario;
+pub mod tcp;
 pub mod time;
+pub mod trace;
 pub mod wire;

@@ -1,1 +1,104 @@
-fn main() {}
+//! `tcpsim`: list scenarios, run one, print it like tcpdump, export pcap
+//! and JSON.
+
+use std::process::ExitCode;
+use tcpsim::net::Side;
+use tcpsim::scenario::{self, RunOptions};
+
+const USAGE: &str = "usage:
+  tcpsim list
+  tcpsim run ID [--seed N] [--random-isn SECRET] [--capture client|server] [--pcap FILE] [--json FILE]";
+
+struct RunArgs {
+    id: String,
+    options: RunOptions,
+    capture: Side,
+    pcap: Option<String>,
+    json: Option<String>,
+}
+
+fn parse_run(args: &[String]) -> Result<RunArgs, String> {
+    let mut it = args.iter();
+    let id = it.next().ok_or("run: missing scenario id")?.clone();
+    let mut run = RunArgs {
+        id,
+        options: RunOptions::default(),
+        capture: Side::Client,
+        pcap: None,
+        json: None,
+    };
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--seed" => {
+                let v = value()?;
+                run.options.seed = v
+                    .parse()
+                    .map_err(|_| format!("--seed: '{v}' is not a whole number"))?;
+            }
+            "--random-isn" => {
+                let v = value()?;
+                let secret = v
+                    .parse()
+                    .map_err(|_| format!("--random-isn: '{v}' is not a whole number"))?;
+                run.options.random_isn = Some(secret);
+            }
+            "--capture" => {
+                run.capture = match value()?.as_str() {
+                    "client" => Side::Client,
+                    "server" => Side::Server,
+                    other => return Err(format!("--capture: '{other}' is not client or server")),
+                }
+            }
+            "--pcap" => run.pcap = Some(value()?.clone()),
+            "--json" => run.json = Some(value()?.clone()),
+            other => return Err(format!("unknown option '{other}'")),
+        }
+    }
+    Ok(run)
+}
+
+fn run(args: RunArgs) -> Result<(), String> {
+    let trace = scenario::run(&args.id, &args.options).map_err(|e| e.to_string())?;
+    print!("{}", trace.text());
+    if trace.truncated {
+        println!("(stopped at the time limit, {})", trace.end);
+    }
+    if let Some(path) = &args.pcap {
+        let bytes = trace.pcap(args.capture);
+        std::fs::write(path, bytes).map_err(|e| format!("cannot write {path}: {e}"))?;
+        eprintln!("wrote {path} (as captured on the {})", args.capture.name());
+    }
+    if let Some(path) = &args.json {
+        let json =
+            serde_json::to_string(&trace).map_err(|e| format!("cannot encode trace: {e}"))?;
+        std::fs::write(path, json).map_err(|e| format!("cannot write {path}: {e}"))?;
+        eprintln!("wrote {path}");
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("list") if args.len() == 1 => {
+            for s in scenario::ALL {
+                println!("{}\t{}", s.id, s.summary);
+            }
+            Ok(())
+        }
+        Some("run") => parse_run(&args[1..]).and_then(run),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(format!("expected a command\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("tcpsim: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -3,9 +3,11 @@
 //! simulator loop that joins two endpoints across it.
 
 pub mod rng;
+pub mod sim;
 pub mod wire;
 
 pub use rng::Rng;
+pub use sim::{App, AppIo, Idle, Outcome, Simulator};
 pub use wire::{Arrival, DropReason, FaultAction, LinkConfig, ScriptedFault, Wire, WireEvent};
 
 use serde::{Deserialize, Serialize};

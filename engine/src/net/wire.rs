@@ -50,7 +50,9 @@ pub enum FaultAction {
     Delay(Duration),
     /// Flip this bit (0 = most significant bit of byte 0), modulo the
     /// datagram's length in bits.
-    Corrupt { bit: u32 },
+    Corrupt {
+        bit: u32,
+    },
 }
 
 /// "Do `action` to the `nth` datagram (1-based) that `from` sends."
@@ -77,13 +79,28 @@ pub enum DropReason {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WireEvent {
     /// Will arrive at `at` (after queueing, serialisation, latency, jitter).
-    Scheduled { id: u64, at: Instant },
-    Dropped { id: u64, reason: DropReason },
+    Scheduled {
+        id: u64,
+        at: Instant,
+    },
+    Dropped {
+        id: u64,
+        reason: DropReason,
+    },
     /// A second copy with its own id was made; it is scheduled separately.
-    Duplicated { id: u64, copy: u64 },
-    Corrupted { id: u64, bit: u32 },
+    Duplicated {
+        id: u64,
+        copy: u64,
+    },
+    Corrupted {
+        id: u64,
+        bit: u32,
+    },
     /// Held back by `by` on top of the normal delay (reordering or script).
-    Delayed { id: u64, by: Duration },
+    Delayed {
+        id: u64,
+        by: Duration,
+    },
 }
 
 /// A datagram reaching a host.
@@ -108,7 +125,13 @@ impl Wire {
 
     /// A datagram leaves `from` at `now`. Returns the id the wire gave it,
     /// and appends to `events` what happened to it (and to any copy).
-    pub fn send(&mut self, now: Instant, from: Side, bytes: Vec<u8>, events: &mut Vec<WireEvent>) -> u64 {
+    pub fn send(
+        &mut self,
+        now: Instant,
+        from: Side,
+        bytes: Vec<u8>,
+        events: &mut Vec<WireEvent>,
+    ) -> u64 {
         let _ = (now, from, bytes, events);
         todo!("net helper")
     }

@@ -24,7 +24,6 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
         let _ = &buffer;
         todo!("wire helper")
     }
-
 }
 
 impl<'a> Ipv4Packet<&'a [u8]> {
@@ -56,7 +55,11 @@ impl Ipv4Repr {
     }
 
     /// Writes the 20-byte header (with checksum) for a payload of `payload_len`.
-    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Ipv4Packet<T>, payload_len: usize) {
+    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        packet: &mut Ipv4Packet<T>,
+        payload_len: usize,
+    ) {
         let _ = (packet, payload_len);
         todo!("wire helper")
     }

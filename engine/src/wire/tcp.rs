@@ -80,7 +80,11 @@ impl TcpFlags {
             (TcpFlags::ECE, "ECE"),
             (TcpFlags::CWR, "CWR"),
         ];
-        ORDER.iter().filter(|(f, _)| self.contains(*f)).map(|(_, n)| *n).collect()
+        ORDER
+            .iter()
+            .filter(|(f, _)| self.contains(*f))
+            .map(|(_, n)| *n)
+            .collect()
     }
 }
 
@@ -185,7 +189,12 @@ impl<'a> TcpRepr<'a> {
 
     /// Writes header, options, payload and checksum into `packet`, which must
     /// be exactly `header_len() + payload.len()` bytes.
-    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut TcpPacket<T>, src: Ipv4Addr, dst: Ipv4Addr) {
+    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        packet: &mut TcpPacket<T>,
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+    ) {
         let _ = (packet, src, dst);
         todo!("wire helper")
     }

@@ -1,0 +1,444 @@
+//! The simulator: two endpoints, their applications and the wire, driven on
+//! a simulated clock that jumps to the next thing due.
+//!
+//! Order within one instant, for each host: deliver every datagram due,
+//! fire due timers, send what the engine wants to send, then let the
+//! application react to the events. So an ACK owed for datagrams that arrived
+//! together goes out once, and before the application answers, as a kernel
+//! acknowledges in its receive path before the reading process runs.
+
+use super::{Side, Wire, WireEvent};
+use crate::tcp::{ConnId, Endpoint, Error, Event, State};
+use crate::time::{Duration, Instant};
+use crate::trace::{AppAction, Record, Segment, Trace, What};
+use std::collections::HashSet;
+use std::net::Ipv4Addr;
+
+/// An application on one host. It is called whenever its host reported
+/// events, and at the time it asked to be woken.
+pub trait App {
+    /// Called once at time zero.
+    fn start(&mut self, io: &mut AppIo<'_>);
+    /// Called with the events its host reported since the last call.
+    fn on_events(&mut self, io: &mut AppIo<'_>, events: &[Event]);
+    /// A time at which the application wants `on_events` called even if
+    /// nothing happened (a slow reader, a timed action). Once called, it must
+    /// move this on, or the run ends as `Outcome::Livelock`.
+    fn wakeup(&self) -> Option<Instant> {
+        None
+    }
+}
+
+/// An application that does nothing (a host with only its TCP).
+pub struct Idle;
+
+impl App for Idle {
+    fn start(&mut self, _: &mut AppIo<'_>) {}
+    fn on_events(&mut self, _: &mut AppIo<'_>, _: &[Event]) {}
+}
+
+struct Host {
+    endpoint: Endpoint,
+    app: Box<dyn App>,
+}
+
+/// What an application may do. Writes and closes are followed by an
+/// immediate transmit, as a kernel sends at the time of the system call.
+pub struct AppIo<'a> {
+    now: Instant,
+    side: Side,
+    endpoint: &'a mut Endpoint,
+    net: &'a mut Net,
+}
+
+impl AppIo<'_> {
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    pub fn side(&self) -> Side {
+        self.side
+    }
+
+    pub fn state(&self, conn: ConnId) -> State {
+        self.endpoint.state(conn)
+    }
+
+    pub fn readable(&self, conn: ConnId) -> usize {
+        self.endpoint.readable(conn)
+    }
+
+    pub fn at_eof(&self, conn: ConnId) -> bool {
+        self.endpoint.at_eof(conn)
+    }
+
+    pub fn unacked(&self, conn: ConnId) -> usize {
+        self.endpoint.unacked(conn)
+    }
+
+    pub fn listen(&mut self, port: u16) -> Option<ConnId> {
+        let result = self.endpoint.listen(port);
+        self.record_result(result, |conn| AppAction::Listen { conn, port })
+    }
+
+    pub fn connect(&mut self, addr: Ipv4Addr, port: u16) -> Option<ConnId> {
+        let result = self.endpoint.connect(self.now, addr, port);
+        let conn = self.record_result(result, |conn| AppAction::Connect { conn, port })?;
+        self.flush();
+        Some(conn)
+    }
+
+    pub fn connect_from(&mut self, local_port: u16, addr: Ipv4Addr, port: u16) -> Option<ConnId> {
+        let result = self.endpoint.connect_from(self.now, local_port, addr, port);
+        let conn = self.record_result(result, |conn| AppAction::Connect { conn, port })?;
+        self.flush();
+        Some(conn)
+    }
+
+    /// Hands bytes to TCP; returns how many it took.
+    pub fn write(&mut self, conn: ConnId, data: &[u8]) -> usize {
+        let result = self.endpoint.send(conn, data);
+        let len = self
+            .record_result(result, |len| AppAction::Write { conn, len })
+            .unwrap_or(0);
+        self.net.sent[self.side.index()].extend_from_slice(&data[..len]);
+        self.flush();
+        len
+    }
+
+    /// Reads up to `max` in-order bytes.
+    pub fn read(&mut self, conn: ConnId, max: usize) -> Vec<u8> {
+        let mut buf = vec![0; max.min(self.endpoint.readable(conn))];
+        let result = self.endpoint.recv(self.now, conn, &mut buf);
+        let len = self
+            .record_result(result, |len| AppAction::Read { conn, len })
+            .unwrap_or(0);
+        buf.truncate(len);
+        self.net.received[self.side.index()].extend_from_slice(&buf);
+        // Reading may open the window: a window update may be due.
+        self.flush();
+        buf
+    }
+
+    pub fn close(&mut self, conn: ConnId) {
+        let result = self.endpoint.close(self.now, conn);
+        self.record_result(result, |_| AppAction::Close { conn });
+        self.flush();
+    }
+
+    pub fn abort(&mut self, conn: ConnId) {
+        let result = self.endpoint.abort(self.now, conn);
+        self.record_result(result, |_| AppAction::Abort { conn });
+        self.flush();
+    }
+
+    /// Puts a hand-made datagram on the wire as if this host sent it (a
+    /// spoofing attacker, an old duplicate from a past connection).
+    pub fn inject(&mut self, bytes: Vec<u8>) {
+        self.net.transmit(self.now, self.side, bytes);
+    }
+
+    fn record_result<T: Copy>(
+        &mut self,
+        result: Result<T, Error>,
+        action: impl FnOnce(T) -> AppAction,
+    ) -> Option<T> {
+        let action = match result {
+            Ok(value) => {
+                self.net.record(
+                    self.now,
+                    self.side,
+                    What::App {
+                        action: action(value),
+                    },
+                );
+                return Some(value);
+            }
+            Err(e) => AppAction::Failed {
+                message: e.to_string(),
+            },
+        };
+        self.net.record(self.now, self.side, What::App { action });
+        None
+    }
+
+    fn flush(&mut self) {
+        self.net.flush(self.now, self.side, self.endpoint);
+    }
+}
+
+/// Everything except the hosts: the wire and the trace being written.
+struct Net {
+    wire: Wire,
+    records: Vec<Record>,
+    record: bool,
+    /// Ids of datagrams the wire corrupted, whose delivered bytes differ.
+    corrupted: HashSet<u64>,
+    wire_events: Vec<WireEvent>,
+    sent: [Vec<u8>; 2],
+    received: [Vec<u8>; 2],
+    datagrams: u64,
+}
+
+impl Net {
+    fn record(&mut self, at: Instant, side: Side, what: What) {
+        if self.record {
+            self.records.push(Record { at, side, what });
+        }
+    }
+
+    fn flush(&mut self, now: Instant, side: Side, endpoint: &mut Endpoint) {
+        while let Some(bytes) = endpoint.poll_transmit(now) {
+            self.transmit(now, side, bytes);
+        }
+    }
+
+    fn transmit(&mut self, now: Instant, side: Side, bytes: Vec<u8>) {
+        self.datagrams += 1;
+        let segment = if self.record {
+            Segment::decode(&bytes)
+        } else {
+            None
+        };
+        let mut events = std::mem::take(&mut self.wire_events);
+        match segment {
+            Some(segment) => {
+                let kept = bytes.clone();
+                let id = self.wire.send(now, side, bytes, &mut events);
+                self.record(
+                    now,
+                    side,
+                    What::Sent {
+                        id,
+                        bytes: kept,
+                        segment,
+                    },
+                );
+            }
+            None => {
+                self.wire.send(now, side, bytes, &mut events);
+            }
+        }
+        for event in events.drain(..) {
+            if let WireEvent::Corrupted { id, .. } = event {
+                self.corrupted.insert(id);
+            }
+            self.record(now, side, What::Wire { event });
+        }
+        self.wire_events = events;
+    }
+}
+
+pub struct Simulator {
+    now: Instant,
+    hosts: [Host; 2],
+    net: Net,
+    scenario: String,
+    seed: u64,
+    started: bool,
+    events: Vec<Event>,
+}
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing left to do: no datagram in flight, no timer, no wake-up.
+    Quiescent,
+    /// The time limit came first.
+    TimeLimit,
+    /// Too many steps without the clock moving: an application keeps asking
+    /// to be woken in the past. A bug in that application, not a hang.
+    Livelock,
+}
+
+/// Steps allowed at one instant before the run is declared stuck.
+const MAX_STEPS_PER_INSTANT: u32 = 100_000;
+
+impl Simulator {
+    pub fn new(
+        scenario: &str,
+        seed: u64,
+        client: (Endpoint, Box<dyn App>),
+        server: (Endpoint, Box<dyn App>),
+        wire: Wire,
+    ) -> Simulator {
+        Simulator {
+            now: Instant::ZERO,
+            hosts: [
+                Host {
+                    endpoint: client.0,
+                    app: client.1,
+                },
+                Host {
+                    endpoint: server.0,
+                    app: server.1,
+                },
+            ],
+            net: Net {
+                wire,
+                records: Vec::new(),
+                record: true,
+                corrupted: HashSet::new(),
+                wire_events: Vec::new(),
+                sent: [Vec::new(), Vec::new()],
+                received: [Vec::new(), Vec::new()],
+                datagrams: 0,
+            },
+            scenario: scenario.to_string(),
+            seed,
+            started: false,
+            events: Vec::new(),
+        }
+    }
+
+    /// Keep no trace records (for benchmarks); the byte totals are still kept.
+    pub fn without_records(mut self) -> Self {
+        self.net.record = false;
+        self
+    }
+
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    pub fn endpoint(&self, side: Side) -> &Endpoint {
+        &self.hosts[side.index()].endpoint
+    }
+
+    /// Datagrams put on the wire so far.
+    pub fn datagrams(&self) -> u64 {
+        self.net.datagrams
+    }
+
+    /// Runs until nothing is left to do or simulated time passes `limit`.
+    pub fn run(&mut self, limit: Duration) -> Outcome {
+        let deadline = Instant::ZERO + limit;
+        if !self.started {
+            self.started = true;
+            for side in [Side::Server, Side::Client] {
+                self.start_app(side);
+            }
+        }
+        let mut same_instant = 0;
+        loop {
+            let Some(next) = self.next_due() else {
+                return Outcome::Quiescent;
+            };
+            if next > deadline {
+                self.now = deadline;
+                return Outcome::TimeLimit;
+            }
+            same_instant = if next <= self.now {
+                same_instant + 1
+            } else {
+                0
+            };
+            if same_instant > MAX_STEPS_PER_INSTANT {
+                return Outcome::Livelock;
+            }
+            self.now = self.now.max(next);
+            self.step();
+        }
+    }
+
+    /// Ends the run and hands over the trace.
+    pub fn into_trace(self, truncated: bool) -> Trace {
+        Trace {
+            scenario: self.scenario,
+            seed: self.seed,
+            client: self.hosts[0].endpoint.addr(),
+            server: self.hosts[1].endpoint.addr(),
+            records: self.net.records,
+            end: self.now,
+            received: self.net.received,
+            sent: self.net.sent,
+            truncated,
+        }
+    }
+
+    fn next_due(&self) -> Option<Instant> {
+        let hosts = self
+            .hosts
+            .iter()
+            .flat_map(|h| [h.endpoint.poll_timeout(), h.app.wakeup()]);
+        hosts.chain([self.net.wire.next_arrival()]).flatten().min()
+    }
+
+    fn step(&mut self) {
+        let now = self.now;
+        while let Some(arrival) = self.net.wire.poll_arrival(now) {
+            let to = arrival.to;
+            let bytes = self
+                .net
+                .corrupted
+                .remove(&arrival.id)
+                .then(|| arrival.bytes.clone());
+            self.net.record(
+                now,
+                to,
+                What::Delivered {
+                    id: arrival.id,
+                    bytes,
+                },
+            );
+            // A malformed datagram is reported as an engine event.
+            let _ = self.hosts[to.index()]
+                .endpoint
+                .handle_datagram(now, &arrival.bytes);
+        }
+        for side in [Side::Client, Side::Server] {
+            let host = &mut self.hosts[side.index()];
+            if host.endpoint.poll_timeout().is_some_and(|t| t <= now) {
+                host.endpoint.handle_timeout(now);
+            }
+            self.net.flush(now, side, &mut host.endpoint);
+        }
+        for side in [Side::Client, Side::Server] {
+            self.run_app(side);
+        }
+    }
+
+    fn start_app(&mut self, side: Side) {
+        let host = &mut self.hosts[side.index()];
+        let mut io = AppIo {
+            now: self.now,
+            side,
+            endpoint: &mut host.endpoint,
+            net: &mut self.net,
+        };
+        host.app.start(&mut io);
+        self.run_app(side);
+    }
+
+    /// Hands the host's events to its application until it stops causing
+    /// new ones (bounded, so a misbehaving app cannot spin forever).
+    fn run_app(&mut self, side: Side) {
+        let now = self.now;
+        let host = &mut self.hosts[side.index()];
+        let woken = host.app.wakeup().is_some_and(|t| t <= now);
+        for round in 0..64 {
+            self.events.clear();
+            while let Some(event) = host.endpoint.poll_event() {
+                self.net.record(
+                    now,
+                    side,
+                    What::Engine {
+                        event: event.clone(),
+                    },
+                );
+                self.events.push(event);
+            }
+            if self.events.is_empty() && (round > 0 || !woken) {
+                return;
+            }
+            let mut io = AppIo {
+                now,
+                side,
+                endpoint: &mut host.endpoint,
+                net: &mut self.net,
+            };
+            host.app.on_events(&mut io, &self.events);
+            self.net.flush(now, side, &mut host.endpoint);
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! Applications the scenarios run on the two hosts. They only use the
+//! socket-like calls of `AppIo`; everything on the wire comes from TCP.
+
+use crate::net::{App, AppIo};
+use crate::tcp::{ConnId, Event, State};
+use crate::time::{Duration, Instant};
+use std::net::Ipv4Addr;
+
+/// `curl http://server/`: connect, send the request once connected, read
+/// the response, close when it is complete (Content-Length) or the server
+/// closed.
+pub struct HttpClient {
+    pub server: (Ipv4Addr, u16),
+    pub request: Vec<u8>,
+    conn: Option<ConnId>,
+    response: Vec<u8>,
+    closed: bool,
+}
+
+impl HttpClient {
+    pub fn new(server: (Ipv4Addr, u16), request: &[u8]) -> Self {
+        HttpClient {
+            server,
+            request: request.to_vec(),
+            conn: None,
+            response: Vec::new(),
+            closed: false,
+        }
+    }
+}
+
+/// The length a complete HTTP/1.1 response has, once its head arrived.
+fn complete_length(response: &[u8]) -> Option<usize> {
+    let head_end = response.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = std::str::from_utf8(&response[..head_end]).ok()?;
+    let body = head.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("content-length")
+            .then(|| value.trim().parse::<usize>().ok())?
+    })?;
+    Some(head_end + body)
+}
+
+impl App for HttpClient {
+    fn start(&mut self, io: &mut AppIo<'_>) {
+        self.conn = io.connect(self.server.0, self.server.1);
+    }
+
+    fn on_events(&mut self, io: &mut AppIo<'_>, events: &[Event]) {
+        let Some(conn) = self.conn else { return };
+        for event in events.iter().filter(|e| e.conn() == Some(conn)) {
+            match event {
+                Event::StateChanged {
+                    to: State::Established,
+                    ..
+                } => {
+                    let request = std::mem::take(&mut self.request);
+                    io.write(conn, &request);
+                }
+                Event::Readable { .. } | Event::PeerClosed { .. } => {
+                    let data = io.read(conn, usize::MAX);
+                    self.response.extend_from_slice(&data);
+                    let complete =
+                        complete_length(&self.response).is_some_and(|n| self.response.len() >= n);
+                    if !self.closed && (complete || io.at_eof(conn)) {
+                        self.closed = true;
+                        io.close(conn);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A web server that answers each request with a head and a body, written
+/// separately (two writes, as many servers do), and closes when the client
+/// has closed.
+pub struct HttpServer {
+    pub port: u16,
+    head: Vec<u8>,
+    body: Vec<u8>,
+    /// Connections and the request bytes read on each.
+    conns: Vec<(ConnId, Vec<u8>, bool)>,
+}
+
+impl HttpServer {
+    pub fn new(port: u16, content_type: &str, body: &[u8]) -> Self {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        HttpServer {
+            port,
+            head: head.into_bytes(),
+            body: body.to_vec(),
+            conns: Vec::new(),
+        }
+    }
+}
+
+impl App for HttpServer {
+    fn start(&mut self, io: &mut AppIo<'_>) {
+        io.listen(self.port);
+    }
+
+    fn on_events(&mut self, io: &mut AppIo<'_>, events: &[Event]) {
+        for event in events {
+            match *event {
+                Event::Accepted { conn, .. } => self.conns.push((conn, Vec::new(), false)),
+                Event::Readable { conn, .. }
+                | Event::PeerClosed { conn }
+                | Event::Writable { conn } => {
+                    let Some(entry) = self.conns.iter_mut().find(|c| c.0 == conn) else {
+                        continue;
+                    };
+                    let data = io.read(conn, usize::MAX);
+                    entry.1.extend_from_slice(&data);
+                    if !entry.2 && entry.1.windows(4).any(|w| w == b"\r\n\r\n") {
+                        entry.2 = true;
+                        io.write(conn, &self.head);
+                        io.write(conn, &self.body);
+                    }
+                    if io.at_eof(conn) && io.state(conn) == State::CloseWait {
+                        io.close(conn);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// How a `Peer` opens its connection.
+#[derive(Clone, Copy, Debug)]
+pub enum Open {
+    Connect(Ipv4Addr, u16),
+    Listen(u16),
+}
+
+/// A general-purpose peer: sends `data` as fast as TCP takes it, reads
+/// everything (optionally at a limited pace), closes once all it sent is
+/// acknowledged and, if `close_after_eof`, the peer has closed too.
+pub struct Peer {
+    open: Open,
+    data: Vec<u8>,
+    written: usize,
+    conn: Option<ConnId>,
+    /// Read at most this many bytes per wake-up, every `read_every`.
+    read_pace: Option<(usize, Duration)>,
+    next_read: Option<Instant>,
+    close_after_eof: bool,
+    closed: bool,
+}
+
+impl Peer {
+    pub fn new(open: Open, data: Vec<u8>) -> Self {
+        Peer {
+            open,
+            data,
+            written: 0,
+            conn: None,
+            read_pace: None,
+            next_read: None,
+            close_after_eof: false,
+            closed: false,
+        }
+    }
+
+    /// Read only `bytes` every `every` (a slow application).
+    pub fn read_pace(mut self, bytes: usize, every: Duration) -> Self {
+        self.read_pace = Some((bytes, every));
+        self
+    }
+
+    /// Wait for the peer's FIN before closing (the passive closer).
+    pub fn close_after_eof(mut self) -> Self {
+        self.close_after_eof = true;
+        self
+    }
+
+    fn pump(&mut self, io: &mut AppIo<'_>, conn: ConnId) {
+        if self.written < self.data.len() && io.state(conn).can_send() {
+            self.written += io.write(conn, &self.data[self.written..]);
+        }
+        match self.read_pace {
+            None => {
+                io.read(conn, usize::MAX);
+            }
+            Some((bytes, every)) => {
+                let due = self.next_read.is_none_or(|t| t <= io.now());
+                if due && io.readable(conn) > 0 {
+                    io.read(conn, bytes);
+                    self.next_read = Some(io.now() + every);
+                } else if io.readable(conn) == 0 {
+                    self.next_read = None;
+                }
+            }
+        }
+        let state = io.state(conn);
+        let all_sent = self.written == self.data.len();
+        let may_close = match state {
+            State::Established => !self.close_after_eof,
+            State::CloseWait => io.readable(conn) == 0,
+            _ => false,
+        };
+        if !self.closed && all_sent && may_close {
+            self.closed = true;
+            io.close(conn);
+        }
+    }
+}
+
+impl App for Peer {
+    fn start(&mut self, io: &mut AppIo<'_>) {
+        self.conn = match self.open {
+            Open::Connect(addr, port) => io.connect(addr, port),
+            Open::Listen(port) => {
+                io.listen(port);
+                None
+            }
+        };
+    }
+
+    fn on_events(&mut self, io: &mut AppIo<'_>, events: &[Event]) {
+        for event in events {
+            if let (Open::Listen(_), Event::Accepted { conn, .. }, None) =
+                (self.open, event, self.conn)
+            {
+                self.conn = Some(*conn);
+            }
+        }
+        if let Some(conn) = self.conn {
+            if io.state(conn) != State::Closed {
+                self.pump(io, conn);
+            }
+        }
+    }
+
+    fn wakeup(&self) -> Option<Instant> {
+        self.next_read
+    }
+}

@@ -1,0 +1,54 @@
+//! `curl http://10.0.2.10/`: the twelve-packet default story.
+
+use super::apps::{HttpClient, HttpServer};
+use super::{Scenario, Setup};
+use crate::net::LinkConfig;
+use crate::tcp::{Config, IsnPolicy};
+use crate::time::Duration;
+use std::net::Ipv4Addr;
+
+pub const CLIENT: Ipv4Addr = Ipv4Addr::new(10, 0, 1, 5);
+pub const SERVER: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 10);
+
+pub const REQUEST: &[u8] =
+    b"GET / HTTP/1.1\r\nHost: 10.0.2.10\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n";
+pub const BODY: &[u8] = b"<!doctype html>\n<html><head><title>Hello</title></head>\n<body><p>Hello from 10.0.2.10!</p></body></html>\n";
+
+pub const SCENARIO: Scenario = Scenario {
+    id: "curl",
+    title: "One HTTP request, twelve packets",
+    summary: "curl fetches a page: three-way handshake, request, response in two writes, four-segment close",
+    setup,
+};
+
+/// The teaching hosts: client ISN 1000, server ISN 4500, 25 ms each way.
+pub fn hosts() -> (Config, Config) {
+    let client = Config {
+        addr: CLIENT,
+        isn: IsnPolicy::Fixed(1000),
+        recv_buffer: 65535,
+        ..Config::default()
+    };
+    let server = Config {
+        addr: SERVER,
+        isn: IsnPolicy::Fixed(4500),
+        recv_buffer: 65535,
+        ip_ident: 1,
+        ..Config::default()
+    };
+    (client, server)
+}
+
+fn setup() -> Setup {
+    let (client, server) = hosts();
+    Setup {
+        client,
+        server,
+        c2s: LinkConfig::default(),
+        s2c: LinkConfig::default(),
+        faults: Vec::new(),
+        client_app: Box::new(HttpClient::new((SERVER, 80), REQUEST)),
+        server_app: Box::new(HttpServer::new(80, "text/html", BODY)),
+        limit: Duration::from_secs(300),
+    }
+}

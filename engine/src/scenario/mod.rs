@@ -1,0 +1,93 @@
+//! Scenarios: each is a configuration of two hosts, their applications and
+//! the wire. Running one gives a trace; nothing in it is scripted beyond what
+//! the applications do and the faults the wire is told to apply.
+
+pub mod apps;
+pub mod curl;
+
+use crate::net::{App, LinkConfig, Outcome, ScriptedFault, Simulator, Wire};
+use crate::tcp::{Config, Endpoint, IsnPolicy};
+use crate::time::Duration;
+use crate::trace::Trace;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Choices a user makes about a run, on top of the scenario's own setup.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunOptions {
+    /// Seeds every random draw of the wire.
+    pub seed: u64,
+    /// `Some(secret)`: RFC 6528 ISNs keyed by this secret (the caller draws
+    /// it from real entropy); `None`: the scenario's fixed teaching ISNs.
+    pub random_isn: Option<u64>,
+    /// Extra faults on top of the scenario's own.
+    pub faults: Vec<ScriptedFault>,
+}
+
+/// Everything a run needs.
+pub struct Setup {
+    pub client: Config,
+    pub server: Config,
+    pub c2s: LinkConfig,
+    pub s2c: LinkConfig,
+    pub faults: Vec<ScriptedFault>,
+    pub client_app: Box<dyn App>,
+    pub server_app: Box<dyn App>,
+    /// Simulated time after which the run is cut off.
+    pub limit: Duration,
+}
+
+pub struct Scenario {
+    pub id: &'static str,
+    pub title: &'static str,
+    /// One line for `tcpsim list`.
+    pub summary: &'static str,
+    pub setup: fn() -> Setup,
+}
+
+/// Every scenario, in the order a course would take them.
+pub const ALL: &[Scenario] = &[curl::SCENARIO];
+
+pub fn find(id: &str) -> Option<&'static Scenario> {
+    ALL.iter().find(|s| s.id == id)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownScenario(pub String);
+
+impl fmt::Display for UnknownScenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown scenario '{}' (try `tcpsim list`)", self.0)
+    }
+}
+
+impl std::error::Error for UnknownScenario {}
+
+/// Runs scenario `id` and returns its trace.
+pub fn run(id: &str, options: &RunOptions) -> Result<Trace, UnknownScenario> {
+    let scenario = find(id).ok_or_else(|| UnknownScenario(id.to_string()))?;
+    Ok(run_setup(id, (scenario.setup)(), options))
+}
+
+/// Runs a setup (a scenario's, or one built by hand) to the end.
+pub fn run_setup(id: &str, mut setup: Setup, options: &RunOptions) -> Trace {
+    if let Some(secret) = options.random_isn {
+        setup.client.isn = IsnPolicy::Rfc6528 { secret };
+        // Each host has its own secret.
+        setup.server.isn = IsnPolicy::Rfc6528 {
+            secret: secret.rotate_left(32) ^ 0x9e37_79b9_7f4a_7c15,
+        };
+    }
+    setup.faults.extend_from_slice(&options.faults);
+    let wire = Wire::new(setup.c2s, setup.s2c, setup.faults, options.seed);
+    let mut sim = Simulator::new(
+        id,
+        options.seed,
+        (Endpoint::new(setup.client), setup.client_app),
+        (Endpoint::new(setup.server), setup.server_app),
+        wire,
+    );
+    let outcome = sim.run(setup.limit);
+    sim.into_trace(outcome != Outcome::Quiescent)
+}

@@ -1,0 +1,88 @@
+//! Settings of one host's TCP.
+
+use crate::time::Duration;
+use serde::{Deserialize, Serialize};
+use std::net::Ipv4Addr;
+
+/// Where initial sequence numbers come from. Both are deterministic: the
+/// random one uses a secret the caller drew from its own entropy source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IsnPolicy {
+    /// Every connection starts at this number (teaching mode: easy to read).
+    Fixed(u32),
+    /// RFC 6528: ISN = M + F(local, remote, secret), M a 4 µs clock.
+    Rfc6528 { secret: u64 },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    pub addr: Ipv4Addr,
+    /// MSS we announce: the largest segment we accept (RFC 9293 §3.7.1).
+    pub mss: u16,
+    pub send_buffer: usize,
+    /// Receive buffer; the advertised window is its free space.
+    pub recv_buffer: usize,
+    /// Window-scale shift to offer in SYNs (RFC 7323 §2); `None` = not offered.
+    pub window_scale: Option<u8>,
+    pub isn: IsnPolicy,
+    /// First ephemeral port handed out by `connect` (RFC 6335: 49152–65535).
+    pub ephemeral_port: u16,
+    /// Nagle's algorithm (RFC 9293 §3.7.4). Off by default.
+    pub nagle: bool,
+    /// Delayed ACK timeout (RFC 9293 §3.8.6.3); `None` = ACK at once.
+    pub delayed_ack: Option<Duration>,
+    /// Answer SYNs with cookies when the backlog is full (RFC 4987 §3.6).
+    pub syn_cookies: bool,
+    /// Half-open (SYN_RCVD) connections a listener holds.
+    pub backlog: usize,
+    pub initial_rto: Duration,
+    pub min_rto: Duration,
+    pub max_rto: Duration,
+    /// SYN retransmissions before "connection timed out".
+    pub syn_retries: u32,
+    /// SYN-ACK retransmissions before a half-open connection is dropped.
+    pub synack_retries: u32,
+    /// Data retransmissions before the connection is given up.
+    pub max_retries: u32,
+    /// Maximum segment lifetime; TIME_WAIT lasts 2 × MSL (RFC 9293 §3.4.2).
+    pub msl: Duration,
+    /// Initial congestion window in segments; `None` = RFC 5681 §3.1 rule.
+    pub initial_cwnd: Option<u32>,
+    pub ttl: u8,
+    /// First IPv4 identification value; incremented per datagram.
+    pub ip_ident: u16,
+    /// Record timer and congestion events (turn off for raw speed).
+    pub verbose_events: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: Ipv4Addr::new(10, 0, 1, 5),
+            mss: 1460,
+            send_buffer: 256 * 1024,
+            recv_buffer: 64 * 1024,
+            window_scale: None,
+            isn: IsnPolicy::Fixed(1000),
+            ephemeral_port: 49152,
+            nagle: false,
+            delayed_ack: None,
+            syn_cookies: false,
+            backlog: 128,
+            // RFC 6298 §2.1 and §2.4: 1 s initial and minimum RTO.
+            initial_rto: Duration::from_secs(1),
+            min_rto: Duration::from_secs(1),
+            max_rto: Duration::from_secs(60),
+            syn_retries: 5,
+            synack_retries: 5,
+            max_retries: 12,
+            msl: Duration::from_secs(30),
+            initial_cwnd: None,
+            ttl: 64,
+            ip_ident: 1,
+            verbose_events: true,
+        }
+    }
+}

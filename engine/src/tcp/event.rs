@@ -1,0 +1,238 @@
+//! What an endpoint reports about itself: the observer hook. The UI and the
+//! trace consume these; they never compute protocol facts themselves.
+
+use super::{Phase, State};
+use crate::time::{Duration, Instant};
+use crate::wire::SeqNumber;
+use serde::{Deserialize, Serialize};
+
+/// A connection (or listener) on one endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ConnId(pub u32);
+
+/// The per-connection timers (RFC 9293 §3.8, RFC 6298).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timer {
+    /// Retransmission timeout, for data, SYN and FIN.
+    Retransmit,
+    /// Zero-window probe timer (RFC 9293 §3.8.6.1).
+    Persist,
+    /// Delayed ACK (RFC 9293 §3.8.6.3).
+    DelayedAck,
+    /// 2 × MSL wait before the closing side forgets the connection.
+    TimeWait,
+}
+
+impl Timer {
+    pub const COUNT: usize = 4;
+    pub const ALL: [Timer; Timer::COUNT] = [
+        Timer::Retransmit,
+        Timer::Persist,
+        Timer::DelayedAck,
+        Timer::TimeWait,
+    ];
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// How a connection ended badly, as an application sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnError {
+    /// RST in answer to our SYN: nobody listens there (ECONNREFUSED).
+    Refused,
+    /// RST on an open connection (ECONNRESET).
+    Reset,
+    /// Retransmissions ran out (ETIMEDOUT).
+    TimedOut,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetransmitReason {
+    /// The retransmission timer expired.
+    Timeout,
+    /// Three duplicate ACKs (RFC 5681 §3.2).
+    FastRetransmit,
+    /// A partial ACK during NewReno recovery (RFC 6582 §3.2).
+    PartialAck,
+    /// The peer sent its SYN again, so our SYN,ACK was lost.
+    SynRepeated,
+}
+
+/// Why an arriving datagram or segment was not used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "why")]
+pub enum RejectReason {
+    /// The bytes did not parse or a checksum failed (silently dropped).
+    Malformed { error: crate::wire::WireError },
+    /// Addressed to another host.
+    NotForUs,
+    /// Nothing listens on the port: answered with RST.
+    NoListener,
+    /// Outside the receive window (old duplicate or far future): re-ACKed.
+    Unacceptable,
+    /// An RST whose sequence number is in the window but not exact: a
+    /// challenge ACK was sent (RFC 5961 §3.2).
+    RstChallenge,
+    /// A SYN on a synchronized connection: challenge ACK (RFC 5961 §4).
+    SynChallenge,
+    /// An ACK for data never sent: re-ACKed and dropped (RFC 9293 §3.10.7.4).
+    AckOfUnsent,
+    /// In SYN_SENT, an ACK that does not cover our SYN: answered with RST.
+    BadAckInSynSent,
+    /// An ACK reached a listener with no cookie it could verify: answered
+    /// with RST (RFC 9293 §3.10.7.2).
+    AckToListener,
+    /// The listener's backlog of half-open connections is full.
+    BacklogFull,
+    /// An RST that matched nothing, or a segment without ACK: ignored.
+    Ignored,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    StateChanged {
+        conn: ConnId,
+        from: State,
+        to: State,
+    },
+    /// A listener on `port` created connection `conn` from an incoming SYN.
+    Accepted {
+        conn: ConnId,
+        listener: ConnId,
+    },
+    TimerSet {
+        conn: ConnId,
+        timer: Timer,
+        at: Instant,
+    },
+    TimerCancelled {
+        conn: ConnId,
+        timer: Timer,
+    },
+    TimerFired {
+        conn: ConnId,
+        timer: Timer,
+    },
+    /// Bytes at `seq` are being sent again.
+    Retransmit {
+        conn: ConnId,
+        seq: SeqNumber,
+        len: u32,
+        reason: RetransmitReason,
+    },
+    /// An RTT measurement (RFC 6298; never from a retransmitted segment, Karn).
+    RttSample {
+        conn: ConnId,
+        rtt: Duration,
+        srtt: Duration,
+        rttvar: Duration,
+        rto: Duration,
+    },
+    /// Congestion and flow control variables after a change (bytes).
+    Window {
+        conn: ConnId,
+        cwnd: u32,
+        ssthresh: u32,
+        flight: u32,
+        snd_wnd: u32,
+        rcv_wnd: u32,
+        phase: Phase,
+    },
+    /// A duplicate ACK was counted (RFC 5681 §2).
+    DuplicateAck {
+        conn: ConnId,
+        count: u32,
+    },
+    /// Data beyond a gap was buffered; an immediate duplicate ACK follows.
+    OutOfOrder {
+        conn: ConnId,
+        seq: SeqNumber,
+        len: u32,
+    },
+    /// A segment that carried nothing new (already received): re-ACKed.
+    Duplicate {
+        conn: ConnId,
+        seq: SeqNumber,
+        len: u32,
+    },
+    /// In-order bytes are waiting for the application.
+    Readable {
+        conn: ConnId,
+        available: u32,
+    },
+    /// Send-buffer space freed up after a write that did not fit.
+    Writable {
+        conn: ConnId,
+    },
+    /// The peer sent FIN and every byte before it was delivered.
+    PeerClosed {
+        conn: ConnId,
+    },
+    /// The peer's window is zero: we stop sending and start probing.
+    ZeroWindow {
+        conn: ConnId,
+    },
+    /// A 1-byte probe into a zero window.
+    WindowProbe {
+        conn: ConnId,
+        seq: SeqNumber,
+    },
+    /// Our receive window opened enough to tell the peer.
+    WindowUpdate {
+        conn: ConnId,
+        window: u32,
+    },
+    /// A segment was not used; `conn` is None when no connection matched.
+    Rejected {
+        conn: Option<ConnId>,
+        reason: RejectReason,
+    },
+    /// The connection ended badly.
+    Error {
+        conn: ConnId,
+        error: ConnError,
+    },
+    /// A SYN was answered with a SYN cookie instead of a stored connection.
+    SynCookieSent {
+        listener: ConnId,
+    },
+    /// An ACK carried a valid cookie: the connection was rebuilt from it.
+    SynCookieAccepted {
+        conn: ConnId,
+    },
+}
+
+impl Event {
+    /// The connection the event is about, if any.
+    pub fn conn(&self) -> Option<ConnId> {
+        match self {
+            Event::StateChanged { conn, .. }
+            | Event::Accepted { conn, .. }
+            | Event::TimerSet { conn, .. }
+            | Event::TimerCancelled { conn, .. }
+            | Event::TimerFired { conn, .. }
+            | Event::Retransmit { conn, .. }
+            | Event::RttSample { conn, .. }
+            | Event::Window { conn, .. }
+            | Event::DuplicateAck { conn, .. }
+            | Event::OutOfOrder { conn, .. }
+            | Event::Duplicate { conn, .. }
+            | Event::Readable { conn, .. }
+            | Event::PeerClosed { conn }
+            | Event::Writable { conn }
+            | Event::ZeroWindow { conn }
+            | Event::WindowProbe { conn, .. }
+            | Event::WindowUpdate { conn, .. }
+            | Event::Error { conn, .. }
+            | Event::SynCookieAccepted { conn } => Some(*conn),
+            Event::SynCookieSent { listener } => Some(*listener),
+            Event::Rejected { conn, .. } => *conn,
+        }
+    }
+}

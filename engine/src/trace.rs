@@ -1,0 +1,293 @@
+//! The timeline of one run: every datagram and what the wire did to it,
+//! every engine event, every application action. Serde-serialisable; the
+//! CLI prints it, pcap export reads it, the web app steps through it.
+
+use crate::net::{Side, WireEvent};
+use crate::tcp::{ConnId, Event, State};
+use crate::time::Instant;
+use crate::wire::{self, TcpFlags, TcpOptions};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+use std::net::Ipv4Addr;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    pub scenario: String,
+    pub seed: u64,
+    pub client: Ipv4Addr,
+    pub server: Ipv4Addr,
+    pub records: Vec<Record>,
+    /// Simulated time when the run stopped.
+    pub end: Instant,
+    /// Bytes each application received, in order (client, server).
+    pub received: [Vec<u8>; 2],
+    /// Bytes each application wrote and the engine accepted.
+    pub sent: [Vec<u8>; 2],
+    /// True if the run stopped at its time limit with work still pending.
+    pub truncated: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub at: Instant,
+    /// The host this happened on (for wire records: the sender).
+    pub side: Side,
+    pub what: What,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum What {
+    /// A datagram left `side`. `segment` is its decoded TCP header.
+    Sent {
+        id: u64,
+        bytes: Vec<u8>,
+        segment: Segment,
+    },
+    /// The wire's fate for a datagram (scheduled, dropped, duplicated, …).
+    Wire { event: WireEvent },
+    /// A datagram reached `side`. `bytes` is present only when they differ
+    /// from what was sent (a corrupted copy).
+    Delivered { id: u64, bytes: Option<Vec<u8>> },
+    /// Something the engine on `side` reported.
+    Engine { event: Event },
+    /// Something the application on `side` did.
+    App { action: AppAction },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum AppAction {
+    Listen {
+        conn: ConnId,
+        port: u16,
+    },
+    Connect {
+        conn: ConnId,
+        port: u16,
+    },
+    /// The application handed `len` bytes to TCP.
+    Write {
+        conn: ConnId,
+        len: usize,
+    },
+    /// The application read `len` bytes from TCP.
+    Read {
+        conn: ConnId,
+        len: usize,
+    },
+    Close {
+        conn: ConnId,
+    },
+    Abort {
+        conn: ConnId,
+    },
+    /// A command failed; `message` says why.
+    Failed {
+        message: String,
+    },
+}
+
+/// The header fields a reader of the trace needs without parsing bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    pub src: Ipv4Addr,
+    pub dst: Ipv4Addr,
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub seq: u32,
+    pub ack: u32,
+    pub flags: TcpFlags,
+    pub window: u16,
+    pub options: TcpOptions,
+    pub len: u32,
+}
+
+impl Segment {
+    /// Decodes a datagram the engine emitted (so it is well-formed).
+    pub fn decode(bytes: &[u8]) -> Option<Segment> {
+        let d = wire::parse_datagram(bytes).ok()?;
+        Some(Segment {
+            src: d.ip.src,
+            dst: d.ip.dst,
+            src_port: d.tcp.src_port,
+            dst_port: d.tcp.dst_port,
+            seq: d.tcp.seq.0,
+            ack: d.tcp.ack.0,
+            flags: d.tcp.flags,
+            window: d.tcp.window,
+            options: d.tcp.options,
+            len: d.tcp.payload.len() as u32,
+        })
+    }
+
+    /// One line in the style of `tcpdump -n -S`.
+    pub fn tcpdump(&self) -> String {
+        let mut flags = String::new();
+        for (flag, c) in [
+            (TcpFlags::SYN, 'S'),
+            (TcpFlags::FIN, 'F'),
+            (TcpFlags::PSH, 'P'),
+            (TcpFlags::RST, 'R'),
+            (TcpFlags::URG, 'U'),
+            (TcpFlags::ECE, 'E'),
+            (TcpFlags::CWR, 'W'),
+            (TcpFlags::ACK, '.'),
+        ] {
+            if self.flags.contains(flag) {
+                flags.push(c);
+            }
+        }
+        let mut line = format!(
+            "IP {}.{} > {}.{}: Flags [{}], seq {}",
+            self.src, self.src_port, self.dst, self.dst_port, flags, self.seq
+        );
+        if self.len > 0 {
+            let _ = write!(line, ":{}", self.seq.wrapping_add(self.len));
+        }
+        if self.flags.ack() {
+            let _ = write!(line, ", ack {}", self.ack);
+        }
+        let _ = write!(line, ", win {}", self.window);
+        let o = &self.options;
+        let mut opts = Vec::new();
+        if let Some(mss) = o.mss {
+            opts.push(format!("mss {mss}"));
+        }
+        if o.sack_permitted {
+            opts.push("sackOK".to_string());
+        }
+        if let Some((val, ecr)) = o.timestamps {
+            opts.push(format!("TS val {val} ecr {ecr}"));
+        }
+        if let Some(ws) = o.window_scale {
+            opts.push(format!("wscale {ws}"));
+        }
+        if !opts.is_empty() {
+            let _ = write!(line, ", options [{}]", opts.join(","));
+        }
+        let _ = write!(line, ", length {}", self.len);
+        line
+    }
+}
+
+impl Trace {
+    /// The datagrams sent, in order, with their send time and sender.
+    pub fn segments(&self) -> impl Iterator<Item = (Instant, Side, u64, &Segment)> + '_ {
+        self.records.iter().filter_map(|r| match &r.what {
+            What::Sent { id, segment, .. } => Some((r.at, r.side, *id, segment)),
+            _ => None,
+        })
+    }
+
+    /// Every state change on `side`, in order.
+    pub fn state_changes(
+        &self,
+        side: Side,
+    ) -> impl Iterator<Item = (Instant, ConnId, State, State)> + '_ {
+        self.records
+            .iter()
+            .filter(move |r| r.side == side)
+            .filter_map(|r| match &r.what {
+                What::Engine {
+                    event: Event::StateChanged { conn, from, to },
+                } => Some((r.at, *conn, *from, *to)),
+                _ => None,
+            })
+    }
+
+    /// The datagrams one host would have captured: its own at send time,
+    /// the peer's at arrival time (as they arrived, corrupted or not).
+    pub fn captured(&self, host: Side) -> Vec<(Instant, &[u8])> {
+        let mut sent: std::collections::HashMap<u64, &[u8]> = std::collections::HashMap::new();
+        let mut out = Vec::new();
+        for r in &self.records {
+            match &r.what {
+                What::Sent { id, bytes, .. } => {
+                    sent.insert(*id, bytes);
+                    if r.side == host {
+                        out.push((r.at, bytes.as_slice()));
+                    }
+                }
+                What::Wire {
+                    event: WireEvent::Duplicated { id, copy },
+                } => {
+                    if let Some(b) = sent.get(id).copied() {
+                        sent.insert(*copy, b);
+                    }
+                }
+                What::Delivered { id, bytes } if r.side == host => {
+                    if let Some(b) = bytes.as_deref().or_else(|| sent.get(id).copied()) {
+                        out.push((r.at, b));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// A pcap file of what `host` would have captured (see `captured`).
+    pub fn pcap(&self, host: Side) -> Vec<u8> {
+        let mut pcap = crate::pcap::PcapWriter::new();
+        for (at, bytes) in self.captured(host) {
+            pcap.push(at, bytes);
+        }
+        pcap.finish()
+    }
+
+    /// A readable text log: one tcpdump-like line per datagram sent, plus
+    /// what the wire did and every state change.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let mut n = 0;
+        for r in &self.records {
+            let who = r.side.name();
+            let line = match &r.what {
+                What::Sent { segment, .. } => {
+                    n += 1;
+                    format!("{:>4} {} {}", n, r.at, segment.tcpdump())
+                }
+                What::Wire { event } => match event {
+                    WireEvent::Dropped { id, reason } => {
+                        format!("     {} wire: datagram {id} lost ({reason:?})", r.at)
+                    }
+                    WireEvent::Duplicated { id, copy } => {
+                        format!("     {} wire: datagram {id} duplicated as {copy}", r.at)
+                    }
+                    WireEvent::Corrupted { id, bit } => {
+                        format!("     {} wire: datagram {id} bit {bit} flipped", r.at)
+                    }
+                    WireEvent::Delayed { id, by } => {
+                        format!("     {} wire: datagram {id} held back {by}", r.at)
+                    }
+                    WireEvent::Scheduled { .. } => continue,
+                },
+                What::Engine { event } => match event {
+                    Event::StateChanged { from, to, .. } => {
+                        format!("     {} {who}: {from} -> {to}", r.at)
+                    }
+                    Event::Retransmit {
+                        seq, len, reason, ..
+                    } => {
+                        format!(
+                            "     {} {who}: retransmit seq {seq} ({len} bytes, {reason:?})",
+                            r.at
+                        )
+                    }
+                    Event::Error { error, .. } => {
+                        format!("     {} {who}: connection error: {error:?}", r.at)
+                    }
+                    Event::Rejected { reason, .. } => {
+                        format!("     {} {who}: segment not used: {reason:?}", r.at)
+                    }
+                    _ => continue,
+                },
+                What::Delivered { .. } | What::App { .. } => continue,
+            };
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out
+    }
+}
