@@ -39,11 +39,7 @@ pub struct Record {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum What {
     /// A datagram left `side`. `segment` is its decoded TCP header.
-    Sent {
-        id: u64,
-        bytes: Vec<u8>,
-        segment: Segment,
-    },
+    Sent { id: u64, bytes: Vec<u8>, segment: Segment },
     /// The wire's fate for a datagram (scheduled, dropped, duplicated, …).
     Wire { event: WireEvent },
     /// A datagram reached `side`. `bytes` is present only when they differ
@@ -181,10 +177,7 @@ impl Trace {
     }
 
     /// Every state change on `side`, in order.
-    pub fn state_changes(
-        &self,
-        side: Side,
-    ) -> impl Iterator<Item = (Instant, ConnId, State, State)> + '_ {
+    pub fn state_changes(&self, side: Side) -> impl Iterator<Item = (Instant, ConnId, State, State)> + '_ {
         self.records
             .iter()
             .filter(move |r| r.side == side)
@@ -267,13 +260,8 @@ impl Trace {
                     Event::StateChanged { from, to, .. } => {
                         format!("     {} {who}: {from} -> {to}", r.at)
                     }
-                    Event::Retransmit {
-                        seq, len, reason, ..
-                    } => {
-                        format!(
-                            "     {} {who}: retransmit seq {seq} ({len} bytes, {reason:?})",
-                            r.at
-                        )
+                    Event::Retransmit { seq, len, reason, .. } => {
+                        format!("     {} {who}: retransmit seq {seq} ({len} bytes, {reason:?})", r.at)
                     }
                     Event::Error { error, .. } => {
                         format!("     {} {who}: connection error: {error:?}", r.at)

@@ -55,64 +55,15 @@ fn expected(c_isn: u32, s_isn: u32) -> Vec<Expected> {
         e(C, ACK, c, Some(s), 0, (Established, SynReceived)),
         e(C, PSH | ACK, c, Some(s), req, (Established, SynReceived)),
         e(S, ACK, s, Some(c + req), 0, (Established, Established)),
-        e(
-            S,
-            PSH | ACK,
-            s,
-            Some(c + req),
-            head,
-            (Established, Established),
-        ),
-        e(
-            S,
-            PSH | ACK,
-            s + head,
-            Some(c + req),
-            body,
-            (Established, Established),
-        ),
+        e(S, PSH | ACK, s, Some(c + req), head, (Established, Established)),
+        e(S, PSH | ACK, s + head, Some(c + req), body, (Established, Established)),
         // One cumulative ACK: #7's seq + #7's length.
-        e(
-            C,
-            ACK,
-            c + req,
-            Some(s + head + body),
-            0,
-            (Established, Established),
-        ),
-        e(
-            C,
-            FIN | ACK,
-            c + req,
-            Some(s + head + body),
-            0,
-            (FinWait1, Established),
-        ),
+        e(C, ACK, c + req, Some(s + head + body), 0, (Established, Established)),
+        e(C, FIN | ACK, c + req, Some(s + head + body), 0, (FinWait1, Established)),
         // The FIN took one sequence number.
-        e(
-            S,
-            ACK,
-            s + head + body,
-            Some(c + req + 1),
-            0,
-            (FinWait1, CloseWait),
-        ),
-        e(
-            S,
-            FIN | ACK,
-            s + head + body,
-            Some(c + req + 1),
-            0,
-            (FinWait1, LastAck),
-        ),
-        e(
-            C,
-            ACK,
-            c + req + 1,
-            Some(s + head + body + 1),
-            0,
-            (TimeWait, LastAck),
-        ),
+        e(S, ACK, s + head + body, Some(c + req + 1), 0, (FinWait1, CloseWait)),
+        e(S, FIN | ACK, s + head + body, Some(c + req + 1), 0, (FinWait1, LastAck)),
+        e(C, ACK, c + req + 1, Some(s + head + body + 1), 0, (TimeWait, LastAck)),
     ]
 }
 
@@ -144,11 +95,7 @@ fn check(trace: &Trace, c_isn: u32, s_isn: u32) {
     for (i, ((_, side, _, seg), exp)) in segments.iter().zip(&want).enumerate() {
         let n = i + 1;
         assert_eq!(*side, exp.from, "#{n} direction");
-        assert_eq!(
-            seg.flags, exp.flags,
-            "#{n} flags {} vs {}",
-            seg.flags, exp.flags
-        );
+        assert_eq!(seg.flags, exp.flags, "#{n} flags {} vs {}", seg.flags, exp.flags);
         assert_eq!(seg.seq, exp.seq, "#{n} seq");
         if let Some(ack) = exp.ack {
             assert_eq!(seg.ack, ack, "#{n} ack");
@@ -183,33 +130,13 @@ fn curl_is_exactly_twelve_segments_with_teaching_isns() {
 fn state_sequences_and_time_wait_follow_rfc_9293() {
     let trace = scenario::run("curl", &RunOptions::default()).unwrap();
     use State::*;
-    let client: Vec<_> = trace
-        .state_changes(Side::Client)
-        .map(|(_, _, _, to)| to)
-        .collect();
-    assert_eq!(
-        client,
-        [SynSent, Established, FinWait1, FinWait2, TimeWait, Closed]
-    );
-    let server: Vec<_> = trace
-        .state_changes(Side::Server)
-        .map(|(_, _, _, to)| to)
-        .collect();
-    assert_eq!(
-        server,
-        [Listen, SynReceived, Established, CloseWait, LastAck, Closed]
-    );
+    let client: Vec<_> = trace.state_changes(Side::Client).map(|(_, _, _, to)| to).collect();
+    assert_eq!(client, [SynSent, Established, FinWait1, FinWait2, TimeWait, Closed]);
+    let server: Vec<_> = trace.state_changes(Side::Server).map(|(_, _, _, to)| to).collect();
+    assert_eq!(server, [Listen, SynReceived, Established, CloseWait, LastAck, Closed]);
     // TIME_WAIT lasts 2 × MSL (MSL 30 s here), from the moment it began.
-    let entered = trace
-        .state_changes(Side::Client)
-        .find(|c| c.3 == TimeWait)
-        .unwrap()
-        .0;
-    let left = trace
-        .state_changes(Side::Client)
-        .find(|c| c.3 == Closed)
-        .unwrap()
-        .0;
+    let entered = trace.state_changes(Side::Client).find(|c| c.3 == TimeWait).unwrap().0;
+    let left = trace.state_changes(Side::Client).find(|c| c.3 == Closed).unwrap().0;
     assert_eq!(left.saturating_since(entered), Duration::from_secs(60));
 }
 

@@ -59,12 +59,12 @@ fn bytes(len: usize, salt: u8) -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn every_byte_arrives_once_in_order_and_both_ends_close(
-        up in 0usize..40_000,
-        down in 0usize..40_000,
+        up in 0usize..100_000,
+        down in 0usize..100_000,
         c2s in faulty_link(),
         s2c in faulty_link(),
         seed in any::<u64>(),

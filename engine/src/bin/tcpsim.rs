@@ -32,9 +32,7 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
         match flag.as_str() {
             "--seed" => {
                 let v = value()?;
-                run.options.seed = v
-                    .parse()
-                    .map_err(|_| format!("--seed: '{v}' is not a whole number"))?;
+                run.options.seed = v.parse().map_err(|_| format!("--seed: '{v}' is not a whole number"))?;
             }
             "--random-isn" => {
                 let v = value()?;
@@ -70,8 +68,7 @@ fn run(args: RunArgs) -> Result<(), String> {
         eprintln!("wrote {path} (as captured on the {})", args.capture.name());
     }
     if let Some(path) = &args.json {
-        let json =
-            serde_json::to_string(&trace).map_err(|e| format!("cannot encode trace: {e}"))?;
+        let json = serde_json::to_string(&trace).map_err(|e| format!("cannot encode trace: {e}"))?;
         std::fs::write(path, json).map_err(|e| format!("cannot write {path}: {e}"))?;
         eprintln!("wrote {path}");
     }

@@ -108,7 +108,11 @@ impl AppIo<'_> {
 
     /// Reads up to `max` in-order bytes.
     pub fn read(&mut self, conn: ConnId, max: usize) -> Vec<u8> {
-        let mut buf = vec![0; max.min(self.endpoint.readable(conn))];
+        let available = max.min(self.endpoint.readable(conn));
+        if available == 0 {
+            return Vec::new();
+        }
+        let mut buf = vec![0; available];
         let result = self.endpoint.recv(self.now, conn, &mut buf);
         let len = self
             .record_result(result, |len| AppAction::Read { conn, len })
@@ -138,25 +142,14 @@ impl AppIo<'_> {
         self.net.transmit(self.now, self.side, bytes);
     }
 
-    fn record_result<T: Copy>(
-        &mut self,
-        result: Result<T, Error>,
-        action: impl FnOnce(T) -> AppAction,
-    ) -> Option<T> {
+    fn record_result<T: Copy>(&mut self, result: Result<T, Error>, action: impl FnOnce(T) -> AppAction) -> Option<T> {
         let action = match result {
             Ok(value) => {
-                self.net.record(
-                    self.now,
-                    self.side,
-                    What::App {
-                        action: action(value),
-                    },
-                );
+                self.net
+                    .record(self.now, self.side, What::App { action: action(value) });
                 return Some(value);
             }
-            Err(e) => AppAction::Failed {
-                message: e.to_string(),
-            },
+            Err(e) => AppAction::Failed { message: e.to_string() },
         };
         self.net.record(self.now, self.side, What::App { action });
         None
@@ -178,6 +171,8 @@ struct Net {
     sent: [Vec<u8>; 2],
     received: [Vec<u8>; 2],
     datagrams: u64,
+    /// Events each host reported that its application has not seen yet.
+    pending: [Vec<Event>; 2],
 }
 
 impl Net {
@@ -187,19 +182,34 @@ impl Net {
         }
     }
 
+    /// Records the host's events (so a state change is logged before the
+    /// segment it causes) and keeps them for its application, then puts
+    /// everything the host wants to send on the wire.
     fn flush(&mut self, now: Instant, side: Side, endpoint: &mut Endpoint) {
+        self.take_events(now, side, endpoint);
         while let Some(bytes) = endpoint.poll_transmit(now) {
+            self.take_events(now, side, endpoint);
             self.transmit(now, side, bytes);
+        }
+        self.take_events(now, side, endpoint);
+    }
+
+    fn take_events(&mut self, now: Instant, side: Side, endpoint: &mut Endpoint) {
+        while let Some(event) = endpoint.poll_event() {
+            if self.record {
+                self.records.push(Record {
+                    at: now,
+                    side,
+                    what: What::Engine { event: event.clone() },
+                });
+            }
+            self.pending[side.index()].push(event);
         }
     }
 
     fn transmit(&mut self, now: Instant, side: Side, bytes: Vec<u8>) {
         self.datagrams += 1;
-        let segment = if self.record {
-            Segment::decode(&bytes)
-        } else {
-            None
-        };
+        let segment = if self.record { Segment::decode(&bytes) } else { None };
         let mut events = std::mem::take(&mut self.wire_events);
         match segment {
             Some(segment) => {
@@ -283,6 +293,7 @@ impl Simulator {
                 sent: [Vec::new(), Vec::new()],
                 received: [Vec::new(), Vec::new()],
                 datagrams: 0,
+                pending: [Vec::new(), Vec::new()],
             },
             scenario: scenario.to_string(),
             seed,
@@ -328,11 +339,7 @@ impl Simulator {
                 self.now = deadline;
                 return Outcome::TimeLimit;
             }
-            same_instant = if next <= self.now {
-                same_instant + 1
-            } else {
-                0
-            };
+            same_instant = if next <= self.now { same_instant + 1 } else { 0 };
             if same_instant > MAX_STEPS_PER_INSTANT {
                 return Outcome::Livelock;
             }
@@ -368,23 +375,12 @@ impl Simulator {
         let now = self.now;
         while let Some(arrival) = self.net.wire.poll_arrival(now) {
             let to = arrival.to;
-            let bytes = self
-                .net
-                .corrupted
-                .remove(&arrival.id)
-                .then(|| arrival.bytes.clone());
-            self.net.record(
-                now,
-                to,
-                What::Delivered {
-                    id: arrival.id,
-                    bytes,
-                },
-            );
+            let bytes = self.net.corrupted.remove(&arrival.id).then(|| arrival.bytes.clone());
+            self.net.record(now, to, What::Delivered { id: arrival.id, bytes });
             // A malformed datagram is reported as an engine event.
-            let _ = self.hosts[to.index()]
-                .endpoint
-                .handle_datagram(now, &arrival.bytes);
+            let endpoint = &mut self.hosts[to.index()].endpoint;
+            let _ = endpoint.handle_datagram(now, &arrival.bytes);
+            self.net.take_events(now, to, endpoint);
         }
         for side in [Side::Client, Side::Server] {
             let host = &mut self.hosts[side.index()];
@@ -417,17 +413,9 @@ impl Simulator {
         let host = &mut self.hosts[side.index()];
         let woken = host.app.wakeup().is_some_and(|t| t <= now);
         for round in 0..64 {
+            self.net.take_events(now, side, &mut host.endpoint);
             self.events.clear();
-            while let Some(event) = host.endpoint.poll_event() {
-                self.net.record(
-                    now,
-                    side,
-                    What::Engine {
-                        event: event.clone(),
-                    },
-                );
-                self.events.push(event);
-            }
+            self.events.append(&mut self.net.pending[side.index()]);
             if self.events.is_empty() && (round > 0 || !woken) {
                 return;
             }

@@ -52,8 +52,7 @@ impl App for HttpClient {
         for event in events.iter().filter(|e| e.conn() == Some(conn)) {
             match event {
                 Event::StateChanged {
-                    to: State::Established,
-                    ..
+                    to: State::Established, ..
                 } => {
                     let request = std::mem::take(&mut self.request);
                     io.write(conn, &request);
@@ -61,8 +60,7 @@ impl App for HttpClient {
                 Event::Readable { .. } | Event::PeerClosed { .. } => {
                     let data = io.read(conn, usize::MAX);
                     self.response.extend_from_slice(&data);
-                    let complete =
-                        complete_length(&self.response).is_some_and(|n| self.response.len() >= n);
+                    let complete = complete_length(&self.response).is_some_and(|n| self.response.len() >= n);
                     if !self.closed && (complete || io.at_eof(conn)) {
                         self.closed = true;
                         io.close(conn);
@@ -109,9 +107,7 @@ impl App for HttpServer {
         for event in events {
             match *event {
                 Event::Accepted { conn, .. } => self.conns.push((conn, Vec::new(), false)),
-                Event::Readable { conn, .. }
-                | Event::PeerClosed { conn }
-                | Event::Writable { conn } => {
+                Event::Readable { conn, .. } | Event::PeerClosed { conn } | Event::Writable { conn } => {
                     let Some(entry) = self.conns.iter_mut().find(|c| c.0 == conn) else {
                         continue;
                     };
@@ -225,9 +221,7 @@ impl App for Peer {
 
     fn on_events(&mut self, io: &mut AppIo<'_>, events: &[Event]) {
         for event in events {
-            if let (Open::Listen(_), Event::Accepted { conn, .. }, None) =
-                (self.open, event, self.conn)
-            {
+            if let (Open::Listen(_), Event::Accepted { conn, .. }, None) = (self.open, event, self.conn) {
                 self.conn = Some(*conn);
             }
         }

@@ -10,9 +10,9 @@ use std::net::Ipv4Addr;
 pub const CLIENT: Ipv4Addr = Ipv4Addr::new(10, 0, 1, 5);
 pub const SERVER: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 10);
 
-pub const REQUEST: &[u8] =
-    b"GET / HTTP/1.1\r\nHost: 10.0.2.10\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n";
-pub const BODY: &[u8] = b"<!doctype html>\n<html><head><title>Hello</title></head>\n<body><p>Hello from 10.0.2.10!</p></body></html>\n";
+pub const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: 10.0.2.10\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n";
+pub const BODY: &[u8] =
+    b"<!doctype html>\n<html><head><title>Hello</title></head>\n<body><p>Hello from 10.0.2.10!</p></body></html>\n";
 
 pub const SCENARIO: Scenario = Scenario {
     id: "curl",

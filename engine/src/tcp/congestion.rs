@@ -122,12 +122,7 @@ impl Congestion {
 
     /// A duplicate ACK (RFC 5681 §2 definition) arrived. `flight` is the
     /// data outstanding, `highest_sent` the last sequence number sent.
-    pub fn on_dup_ack(
-        &mut self,
-        snd_una: SeqNumber,
-        flight: u32,
-        highest_sent: SeqNumber,
-    ) -> AckOutcome {
+    pub fn on_dup_ack(&mut self, snd_una: SeqNumber, flight: u32, highest_sent: SeqNumber) -> AckOutcome {
         self.dup_acks += 1;
         if self.recovery.is_some() {
             // Each further duplicate means a segment left the network (RFC 5681 §3.2 step 4).
@@ -211,26 +206,17 @@ mod tests {
         let high = SeqNumber(14_999);
         assert_eq!(c.on_dup_ack(una, 10 * MSS, high), AckOutcome::Nothing);
         assert_eq!(c.on_dup_ack(una, 10 * MSS, high), AckOutcome::Nothing);
-        assert_eq!(
-            c.on_dup_ack(una, 10 * MSS, high),
-            AckOutcome::FastRetransmit
-        );
+        assert_eq!(c.on_dup_ack(una, 10 * MSS, high), AckOutcome::FastRetransmit);
         assert_eq!(c.ssthresh(), 5 * MSS);
         assert_eq!(c.cwnd(), 8 * MSS);
         assert_eq!(c.phase(), Phase::FastRecovery);
         c.on_dup_ack(una, 10 * MSS, high);
         assert_eq!(c.cwnd(), 9 * MSS);
         // A partial ACK keeps recovery going and asks for the next hole.
-        assert_eq!(
-            c.on_new_ack(SeqNumber(7000), 2 * MSS, 8 * MSS),
-            AckOutcome::PartialAck
-        );
+        assert_eq!(c.on_new_ack(SeqNumber(7000), 2 * MSS, 8 * MSS), AckOutcome::PartialAck);
         assert_eq!(c.phase(), Phase::FastRecovery);
         // A full ACK ends it with cwnd deflated to at most ssthresh.
-        assert_eq!(
-            c.on_new_ack(SeqNumber(15_000), 8 * MSS, 0),
-            AckOutcome::Nothing
-        );
+        assert_eq!(c.on_new_ack(SeqNumber(15_000), 8 * MSS, 0), AckOutcome::Nothing);
         assert_eq!(c.cwnd(), 2 * MSS);
         assert_ne!(c.phase(), Phase::FastRecovery);
     }

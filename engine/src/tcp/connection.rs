@@ -55,13 +55,7 @@ impl Cx<'_> {
 
     /// Queues a bare RST (RFC 9293 §3.10.7.1 forms): with `ack` Some it is
     /// `<SEQ=seq><ACK=ack><CTL=RST,ACK>`, else `<SEQ=seq><CTL=RST>`.
-    pub fn reset(
-        &mut self,
-        local: (Ipv4Addr, u16),
-        remote: (Ipv4Addr, u16),
-        seq: SeqNumber,
-        ack: Option<SeqNumber>,
-    ) {
+    pub fn reset(&mut self, local: (Ipv4Addr, u16), remote: (Ipv4Addr, u16), seq: SeqNumber, ack: Option<SeqNumber>) {
         let tcp = TcpRepr {
             src_port: local.1,
             dst_port: remote.1,
@@ -136,22 +130,15 @@ pub(super) struct Connection {
     unacked_segments: u32,
     retransmit_now: Option<RetransmitReason>,
     probe_now: bool,
-    /// End of the last zero-window probe: an ACK may cover it although
-    /// SND.NXT never moved past it.
-    probe_end: Option<SeqNumber>,
+    /// Sequence number of the last zero-window probe byte.
+    probe_seq: Option<SeqNumber>,
     persist_backoff: u32,
     zero_window_reported: bool,
     last_window: Option<(u32, u32, u32, u32, u32)>,
 }
 
 impl Connection {
-    fn new(
-        id: ConnId,
-        config: &Config,
-        local: (Ipv4Addr, u16),
-        remote: (Ipv4Addr, u16),
-        iss: SeqNumber,
-    ) -> Self {
+    fn new(id: ConnId, config: &Config, local: (Ipv4Addr, u16), remote: (Ipv4Addr, u16), iss: SeqNumber) -> Self {
         Connection {
             id,
             local,
@@ -188,7 +175,7 @@ impl Connection {
             unacked_segments: 0,
             retransmit_now: None,
             probe_now: false,
-            probe_end: None,
+            probe_seq: None,
             persist_backoff: 0,
             zero_window_reported: false,
             last_window: None,
@@ -197,13 +184,7 @@ impl Connection {
 
     /// Active open (RFC 9293 §3.10.1): CLOSED → SYN_SENT; the SYN goes out
     /// on the next `poll_transmit`.
-    pub fn connect(
-        cx: &mut Cx,
-        id: ConnId,
-        local: (Ipv4Addr, u16),
-        remote: (Ipv4Addr, u16),
-        iss: SeqNumber,
-    ) -> Self {
+    pub fn connect(cx: &mut Cx, id: ConnId, local: (Ipv4Addr, u16), remote: (Ipv4Addr, u16), iss: SeqNumber) -> Self {
         let mut conn = Connection::new(id, cx.config, local, remote, iss);
         conn.set_state(cx, State::SynSent);
         conn
@@ -250,8 +231,7 @@ impl Connection {
         conn.snd_nxt = ack.ack;
         conn.snd_max = ack.ack;
         conn.snd_mss = mss.min(cx.config.mss);
-        conn.cc
-            .set_smss(conn.snd_mss as u32, cx.config.initial_cwnd);
+        conn.cc.set_smss(conn.snd_mss as u32, cx.config.initial_cwnd);
         conn.snd_wnd = ack.window as u32;
         conn.snd_wl1 = ack.seq;
         conn.snd_wl2 = ack.ack;
@@ -314,10 +294,7 @@ impl Connection {
             if self.update_rcv_adv(cx.config) && old_window < cx.config.recv_buffer / 2 {
                 self.ack_pending = true;
                 let window = self.rcv_adv.since(self.rcv_nxt) as u32;
-                cx.event(Event::WindowUpdate {
-                    conn: self.id,
-                    window,
-                });
+                cx.event(Event::WindowUpdate { conn: self.id, window });
             }
         }
         n
@@ -350,11 +327,7 @@ impl Connection {
     pub fn abort(&mut self, cx: &mut Cx) {
         if matches!(
             self.state,
-            State::SynReceived
-                | State::Established
-                | State::FinWait1
-                | State::FinWait2
-                | State::CloseWait
+            State::SynReceived | State::Established | State::FinWait1 | State::FinWait2 | State::CloseWait
         ) {
             cx.reset(self.local, self.remote, self.snd_nxt, None);
         }
@@ -383,21 +356,14 @@ impl Connection {
                 for timer in [Timer::Retransmit, Timer::Persist, Timer::DelayedAck] {
                     self.cancel_timer(cx, timer);
                 }
-                self.set_timer(
-                    cx,
-                    Timer::TimeWait,
-                    cx.now + cx.config.msl.saturating_mul(2),
-                );
+                self.set_timer(cx, Timer::TimeWait, cx.now + cx.config.msl.saturating_mul(2));
             }
             _ => {}
         }
     }
 
     fn fail(&mut self, cx: &mut Cx, error: ConnError) {
-        cx.event(Event::Error {
-            conn: self.id,
-            error,
-        });
+        cx.event(Event::Error { conn: self.id, error });
         self.set_state(cx, State::Closed);
     }
 
@@ -412,10 +378,7 @@ impl Connection {
 
     fn cancel_timer(&mut self, cx: &mut Cx, timer: Timer) {
         if self.timers[timer.index()].take().is_some() {
-            cx.detail(Event::TimerCancelled {
-                conn: self.id,
-                timer,
-            });
+            cx.detail(Event::TimerCancelled { conn: self.id, timer });
         }
     }
 
@@ -436,10 +399,7 @@ impl Connection {
                 _ => continue,
             }
             self.timers[timer.index()] = None;
-            cx.detail(Event::TimerFired {
-                conn: self.id,
-                timer,
-            });
+            cx.detail(Event::TimerFired { conn: self.id, timer });
             match timer {
                 Timer::Retransmit => self.on_retransmit_timeout(cx),
                 Timer::Persist => {
@@ -489,9 +449,7 @@ impl Connection {
     pub fn poll_transmit(&mut self, cx: &mut Cx) -> Option<Vec<u8>> {
         let out = match self.state {
             State::Closed | State::Listen => None,
-            State::SynSent | State::SynReceived if self.snd_nxt == self.iss => {
-                Some(self.send_syn(cx))
-            }
+            State::SynSent | State::SynReceived if self.snd_nxt == self.iss => Some(self.send_syn(cx)),
             State::SynSent => None,
             _ => self
                 .send_retransmission(cx)
@@ -520,10 +478,7 @@ impl Connection {
         // The window in a SYN is never scaled (RFC 7323 §2.2).
         let window = cx.config.recv_buffer.min(u16::MAX as usize) as u16;
         if retransmission {
-            let reason = self
-                .retransmit_now
-                .take()
-                .unwrap_or(RetransmitReason::Timeout);
+            let reason = self.retransmit_now.take().unwrap_or(RetransmitReason::Timeout);
             self.retransmitted(cx, self.iss, 0, reason);
         } else {
             self.rtt_timing = Some((self.iss + 1, cx.now));
@@ -537,11 +492,7 @@ impl Connection {
             src_port: self.local.1,
             dst_port: self.remote.1,
             seq: self.iss,
-            ack: if flags.ack() {
-                self.rcv_nxt
-            } else {
-                SeqNumber(0)
-            },
+            ack: if flags.ack() { self.rcv_nxt } else { SeqNumber(0) },
             flags,
             window,
             urgent: 0,
@@ -559,11 +510,10 @@ impl Connection {
         if self.snd_una >= self.snd_max {
             return None;
         }
-        let len = self
-            .data_end()
-            .since(self.snd_una)
-            .min(self.snd_mss as usize);
-        let fin = self.fin_queued && self.snd_una + len == self.data_end();
+        // Only bytes sent before: new data goes through the window checks.
+        let sent_end = self.snd_max.min(self.data_end());
+        let len = sent_end.since(self.snd_una).min(self.snd_mss as usize);
+        let fin = self.fin_queued && self.snd_una + len == self.data_end() && self.snd_max > self.data_end();
         self.retransmitted(cx, self.snd_una, len, reason);
         self.arm_rto(cx);
         Some(self.segment(cx, self.snd_una, len, fin))
@@ -593,7 +543,9 @@ impl Connection {
             return None;
         }
         let seq = self.snd_nxt;
-        if seq < self.snd_max {
+        // Data after a window probe repeats only the probe byte: not a loss.
+        let after_probe = self.probe_seq.take() == Some(seq) && self.snd_max == seq + 1;
+        if seq < self.snd_max && !after_probe {
             self.retransmitted(cx, seq, len, RetransmitReason::Timeout);
         } else if self.rtt_timing.is_none() {
             self.rtt_timing = Some((seq + len + fin as usize, cx.now));
@@ -608,10 +560,7 @@ impl Connection {
 
     /// The send window is zero and data waits: probe it (RFC 9293 §3.8.6.1).
     fn enter_persist(&mut self, cx: &mut Cx) {
-        if self.timer_running(Timer::Persist)
-            || self.timer_running(Timer::Retransmit)
-            || self.probe_now
-        {
+        if self.timer_running(Timer::Persist) || self.timer_running(Timer::Retransmit) || self.probe_now {
             return;
         }
         if !self.zero_window_reported {
@@ -636,26 +585,32 @@ impl Connection {
             self.persist_backoff = 0;
             return None;
         }
+        // The byte counts as sent (SND.MAX) so an ACK for it is valid, but
+        // SND.NXT stays: it is sent again as data when the window opens.
         let seq = self.snd_nxt;
-        self.probe_end = Some(seq + 1);
+        self.snd_max = self.snd_max.max(seq + 1);
+        self.probe_seq = Some(seq);
         cx.event(Event::WindowProbe { conn: self.id, seq });
         let out = self.segment(cx, seq, 1, false);
         self.enter_persist(cx);
         Some(out)
     }
 
+    /// A pure ACK carries SND.MAX, not SND.NXT: after a timeout SND.NXT
+    /// went back, and the peer would find that number old and ignore the
+    /// ACK (as BSD's tcp_output does).
     fn send_ack(&mut self, cx: &mut Cx) -> Vec<u8> {
-        self.segment(cx, self.snd_nxt, 0, false)
+        self.segment(cx, self.snd_max, 0, false)
     }
 
     /// Builds a segment at `seq` carrying `len` bytes from the send buffer
     /// (and FIN), with the current ACK and window.
     fn segment(&mut self, cx: &mut Cx, seq: SeqNumber, len: usize, fin: bool) -> Vec<u8> {
         self.update_rcv_adv(cx.config);
-        let window =
-            (self.rcv_adv.since(self.rcv_nxt) >> self.rcv_shift).min(u16::MAX as usize) as u16;
-        let offset = seq.since(self.send_buf_seq);
-        let len = len.min(self.send_buf.len().saturating_sub(offset));
+        let window = (self.rcv_adv.since(self.rcv_nxt) >> self.rcv_shift).min(u16::MAX as usize) as u16;
+        // A FIN or a pure ACK may sit past the buffered bytes.
+        let offset = seq.since(self.send_buf_seq).min(self.send_buf.len());
+        let len = len.min(self.send_buf.len() - offset);
         let mut flags = TcpFlags::ACK;
         // PSH on the segment that empties what the application wrote.
         flags.set(TcpFlags::PSH, len > 0 && seq + len == self.data_end());
@@ -705,16 +660,12 @@ impl Connection {
     /// Returns true if the edge moved.
     fn update_rcv_adv(&mut self, config: &Config) -> bool {
         let max_window = (u16::MAX as usize) << self.rcv_shift;
-        let free = config
-            .recv_buffer
-            .saturating_sub(self.rcv_buf.len())
-            .min(max_window);
+        let free = config.recv_buffer.saturating_sub(self.rcv_buf.len()).min(max_window);
         let free = (free >> self.rcv_shift) << self.rcv_shift;
         let edge = self.rcv_nxt + free;
         let step = (config.recv_buffer / 2).min(config.mss as usize).max(1);
         let grows = edge.since(self.rcv_adv);
-        if self.rcv_adv < self.rcv_nxt || grows >= step || (grows > 0 && free == config.recv_buffer)
-        {
+        if self.rcv_adv < self.rcv_nxt || grows >= step || (grows > 0 && free == config.recv_buffer) {
             self.rcv_adv = edge;
             return true;
         }
@@ -754,13 +705,8 @@ impl Connection {
         self.irs = syn.seq;
         self.rcv_nxt = syn.seq + 1;
         self.rcv_adv = self.rcv_nxt;
-        self.snd_mss = syn
-            .options
-            .mss
-            .unwrap_or(DEFAULT_MSS)
-            .clamp(64, cx.config.mss);
-        self.cc
-            .set_smss(self.snd_mss as u32, cx.config.initial_cwnd);
+        self.snd_mss = syn.options.mss.unwrap_or(DEFAULT_MSS).clamp(64, cx.config.mss);
+        self.cc.set_smss(self.snd_mss as u32, cx.config.initial_cwnd);
         // Scaling is on only if both SYNs carry the option (RFC 7323 §2.2).
         match (self.offer_shift, syn.options.window_scale) {
             (Some(ours), Some(theirs)) => {
@@ -846,11 +792,7 @@ impl Connection {
                 // A retransmitted FIN in TIME_WAIT: ACK it and restart the
                 // 2 MSL wait (RFC 9293 §3.10.7.4, eighth step).
                 if self.state == State::TimeWait && flags.fin() {
-                    self.set_timer(
-                        cx,
-                        Timer::TimeWait,
-                        cx.now + cx.config.msl.saturating_mul(2),
-                    );
+                    self.set_timer(cx, Timer::TimeWait, cx.now + cx.config.msl.saturating_mul(2));
                 }
                 self.ack_pending = true;
                 if seg.seq_len() > 0 && seg.seq < self.rcv_nxt {
@@ -909,7 +851,7 @@ impl Connection {
             return;
         }
         let (seq, payload, fin) = self.trim(seg);
-        if seg.payload.len() > 0 && payload.is_empty() && !fin {
+        if !seg.payload.is_empty() && payload.is_empty() && !fin {
             let len = seg.payload.len() as u32;
             cx.event(Event::Duplicate {
                 conn: self.id,
@@ -922,13 +864,11 @@ impl Connection {
         self.process_text(cx, seq, payload, fin);
     }
 
-    /// RFC 9293 §3.10.7.4: with a zero receive window, an ACK at RCV.NXT is
-    /// still processed although its data is not accepted.
+    /// RFC 9293 §3.10.7.4: "If the RCV.WND is zero, no segments will be
+    /// acceptable, but special allowance should be made to accept valid
+    /// ACKs": the ACK field is still processed, the data is not.
     fn zero_window_ack(&self, seg: &TcpRepr<'_>) -> bool {
-        self.rcv_adv.since(self.rcv_nxt) == 0
-            && seg.seq == self.rcv_nxt
-            && seg.flags.ack()
-            && !seg.flags.rst()
+        self.rcv_adv.since(self.rcv_nxt) == 0 && seg.flags.ack() && !seg.flags.rst() && !seg.flags.syn()
     }
 
     /// The four cases of the acceptability test (RFC 9293 §3.10.7.4).
@@ -938,7 +878,10 @@ impl Connection {
         let in_window = |s: SeqNumber| self.rcv_nxt <= s && s < self.rcv_nxt + wnd;
         match (len, wnd) {
             (0, 0) => seg.seq == self.rcv_nxt,
-            (0, _) => in_window(seg.seq),
+            // A pure ACK sent when our window was exactly full carries
+            // SEG.SEQ = RCV.NXT + RCV.WND; the strict test would drop its ACK
+            // and stall both sides, so the right edge is included (as Linux does).
+            (0, _) => self.rcv_nxt <= seg.seq && seg.seq <= self.rcv_nxt + wnd,
             (_, 0) => false,
             (_, _) => in_window(seg.seq) || in_window(seg.seq + (len - 1)),
         }
@@ -982,7 +925,7 @@ impl Connection {
                 self.set_state(cx, State::FinWait1);
             }
         }
-        if ack > self.snd_max.max(self.probe_end.unwrap_or(self.snd_max)) {
+        if ack > self.snd_max {
             self.ack_pending = true;
             self.reject(cx, RejectReason::AckOfUnsent);
             return false;
@@ -990,15 +933,12 @@ impl Connection {
 
         let old_wnd = self.snd_wnd;
         // Update the send window only from the newest segment (RFC 9293 §3.10.7.4).
-        if self.snd_una <= ack
-            && (self.snd_wl1 < seg.seq || (self.snd_wl1 == seg.seq && self.snd_wl2 <= ack))
-        {
+        if self.snd_una <= ack && (self.snd_wl1 < seg.seq || (self.snd_wl1 == seg.seq && self.snd_wl2 <= ack)) {
             self.snd_wnd = (seg.window as u32) << self.snd_shift;
             self.snd_wl1 = seg.seq;
             self.snd_wl2 = ack;
         }
         if self.snd_wnd > 0 {
-            self.probe_end = None;
             self.zero_window_reported = false;
             self.persist_backoff = 0;
             self.cancel_timer(cx, Timer::Persist);
@@ -1012,8 +952,10 @@ impl Connection {
             && !seg.flags.syn()
             && !seg.flags.fin()
             && self.snd_wnd == old_wnd
+            && self.snd_wnd > 0
         {
-            // A duplicate ACK as RFC 5681 §2 defines it.
+            // A duplicate ACK as RFC 5681 §2 defines it. Answers to window
+            // probes (window still zero) say "full", not "lost": not counted.
             let flight = self.snd_max.since(self.snd_una) as u32;
             let outcome = self.cc.on_dup_ack(self.snd_una, flight, self.snd_max - 1);
             cx.event(Event::DuplicateAck {
@@ -1040,7 +982,6 @@ impl Connection {
     }
 
     fn on_new_ack(&mut self, cx: &mut Cx, ack: SeqNumber) {
-        let acked = ack.since(self.snd_una) as u32;
         let data_acked = ack.since(self.send_buf_seq).min(self.send_buf.len());
         self.send_buf.drain(..data_acked);
         self.send_buf_seq += data_acked;
@@ -1053,7 +994,9 @@ impl Connection {
         self.take_rtt_sample(cx, ack);
         self.retries = 0;
         let flight = self.snd_max.since(self.snd_una) as u32;
-        if self.cc.on_new_ack(ack, acked, flight) == AckOutcome::PartialAck {
+        // Only acknowledged data grows the window, not our SYN or FIN
+        // (RFC 5681 §3.1 counts "new data").
+        if data_acked > 0 && self.cc.on_new_ack(ack, data_acked as u32, flight) == AckOutcome::PartialAck {
             self.retransmit_now = Some(RetransmitReason::PartialAck);
         }
         // RFC 6298 §5.2 and §5.3: stop the timer when all is acknowledged,
@@ -1094,11 +1037,7 @@ impl Connection {
                 self.ack_pending = true;
             }
             if fin && self.state == State::TimeWait {
-                self.set_timer(
-                    cx,
-                    Timer::TimeWait,
-                    cx.now + cx.config.msl.saturating_mul(2),
-                );
+                self.set_timer(cx, Timer::TimeWait, cx.now + cx.config.msl.saturating_mul(2));
             }
             return;
         }

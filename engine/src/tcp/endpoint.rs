@@ -117,12 +117,7 @@ impl Endpoint {
     }
 
     /// Active open from the next free ephemeral port.
-    pub fn connect(
-        &mut self,
-        now: Instant,
-        remote_addr: Ipv4Addr,
-        remote_port: u16,
-    ) -> Result<ConnId, Error> {
+    pub fn connect(&mut self, now: Instant, remote_addr: Ipv4Addr, remote_port: u16) -> Result<ConnId, Error> {
         let port = self.free_port()?;
         self.connect_from(now, port, remote_addr, remote_port)
     }
@@ -138,11 +133,7 @@ impl Endpoint {
     ) -> Result<ConnId, Error> {
         let local = (self.config.addr, local_port);
         let remote = (remote_addr, remote_port);
-        if self
-            .conns
-            .iter()
-            .any(|c| c.local == local && c.remote == remote)
-        {
+        if self.conns.iter().any(|c| c.local == local && c.remote == remote) {
             return Err(Error::PortInUse(local_port));
         }
         let id = self.new_id();
@@ -228,19 +219,10 @@ impl Endpoint {
         let seg = dgram.tcp;
         let local = (dgram.ip.dst, seg.dst_port);
         let remote = (dgram.ip.src, seg.src_port);
-        if let Some(idx) = self
-            .conns
-            .iter()
-            .position(|c| c.local == local && c.remote == remote)
-        {
+        if let Some(idx) = self.conns.iter().position(|c| c.local == local && c.remote == remote) {
             let (mut cx, conns) = self.split(now);
             conns[idx].handle_segment(&mut cx, &seg);
-        } else if let Some(listener) = self
-            .listeners
-            .iter()
-            .find(|l| l.port == local.1)
-            .map(|l| l.id)
-        {
+        } else if let Some(listener) = self.listeners.iter().find(|l| l.port == local.1).map(|l| l.id) {
             self.segment_to_listener(now, listener, local, remote, &seg);
         } else {
             self.segment_to_closed_port(now, local, remote, &seg);
@@ -327,8 +309,7 @@ impl Endpoint {
     }
 
     fn port_in_use(&self, port: u16) -> bool {
-        self.listeners.iter().any(|l| l.port == port)
-            || self.conns.iter().any(|c| c.local.1 == port)
+        self.listeners.iter().any(|l| l.port == port) || self.conns.iter().any(|c| c.local.1 == port)
     }
 
     fn free_port(&mut self) -> Result<u16, Error> {
@@ -360,13 +341,7 @@ impl Endpoint {
 
     /// RFC 9293 §3.10.7.1: nothing is here, so answer with RST (unless the
     /// segment is itself an RST).
-    fn segment_to_closed_port(
-        &mut self,
-        now: Instant,
-        local: (Ipv4Addr, u16),
-        remote: (Ipv4Addr, u16),
-        seg: &TcpRepr,
-    ) {
+    fn segment_to_closed_port(&mut self, now: Instant, local: (Ipv4Addr, u16), remote: (Ipv4Addr, u16), seg: &TcpRepr) {
         if seg.flags.rst() {
             self.reject(None, RejectReason::Ignored);
             return;
@@ -396,14 +371,11 @@ impl Endpoint {
         if seg.flags.ack() {
             if !seg.flags.syn() && self.config.syn_cookies {
                 let secret = self.cookie_secret();
-                if let Some(mss) =
-                    syn_cookie::check(secret, now, local, remote, seg.seq - 1, seg.ack - 1)
-                {
+                if let Some(mss) = syn_cookie::check(secret, now, local, remote, seg.seq - 1, seg.ack - 1) {
                     let id = self.new_id();
                     let (mut cx, conns) = self.split(now);
                     cx.event(Event::SynCookieAccepted { conn: id });
-                    let mut conn =
-                        Connection::from_cookie(&mut cx, id, listener, local, remote, seg, mss);
+                    let mut conn = Connection::from_cookie(&mut cx, id, listener, local, remote, seg, mss);
                     if seg.seq_len() > 0 {
                         conn.handle_segment(&mut cx, seg);
                     }
@@ -451,8 +423,7 @@ impl Endpoint {
         syn: &TcpRepr,
     ) {
         let peer_mss = syn.options.mss.unwrap_or(536);
-        let (cookie, mss) =
-            syn_cookie::make(self.cookie_secret(), now, local, remote, syn.seq, peer_mss);
+        let (cookie, mss) = syn_cookie::make(self.cookie_secret(), now, local, remote, syn.seq, peer_mss);
         let tcp = TcpRepr {
             src_port: local.1,
             dst_port: remote.1,

@@ -27,12 +27,7 @@ pub enum Timer {
 
 impl Timer {
     pub const COUNT: usize = 4;
-    pub const ALL: [Timer; Timer::COUNT] = [
-        Timer::Retransmit,
-        Timer::Persist,
-        Timer::DelayedAck,
-        Timer::TimeWait,
-    ];
+    pub const ALL: [Timer; Timer::COUNT] = [Timer::Retransmit, Timer::Persist, Timer::DelayedAck, Timer::TimeWait];
     pub const fn index(self) -> usize {
         self as usize
     }

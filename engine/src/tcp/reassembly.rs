@@ -85,7 +85,7 @@ impl Reassembly {
         for (o, _) in &mut self.ranges {
             *o -= shift;
         }
-        let fin_next = match self.fin {
+        match self.fin {
             Some(f) if f <= shift => {
                 self.fin = None;
                 true
@@ -95,8 +95,7 @@ impl Reassembly {
                 false
             }
             None => false,
-        };
-        fin_next
+        }
     }
 }
 

@@ -34,12 +34,7 @@ pub fn keyed_hash(secret: u64, words: &[u64]) -> u64 {
 
 /// RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secret),
 /// where M is a timer ticking every 4 microseconds.
-pub fn isn(
-    secret: u64,
-    now: Instant,
-    local: (Ipv4Addr, u16),
-    remote: (Ipv4Addr, u16),
-) -> SeqNumber {
+pub fn isn(secret: u64, now: Instant, local: (Ipv4Addr, u16), remote: (Ipv4Addr, u16)) -> SeqNumber {
     let f = keyed_hash(secret, &tuple_word(local, remote)) as u32;
     SeqNumber(((now.micros() / 4) as u32).wrapping_add(f))
 }
@@ -91,8 +86,7 @@ fn cookie_hash(
     peer_isn: SeqNumber,
 ) -> u32 {
     let [a, b] = tuple_word(local, remote);
-    (keyed_hash(secret, &[a, b, peer_isn.0 as u64, tick, index as u64]) as u32)
-        & ((1 << HASH_BITS) - 1)
+    (keyed_hash(secret, &[a, b, peer_isn.0 as u64, tick, index as u64]) as u32) & ((1 << HASH_BITS) - 1)
 }
 
 #[cfg(test)]

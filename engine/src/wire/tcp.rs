@@ -1,12 +1,41 @@
 //! TCP header (RFC 9293 §3.1) with options: MSS, window scale (RFC 7323),
 //! SACK-permitted (RFC 2018), timestamps (RFC 7323), NOP and EOL.
 
-use super::{SeqNumber, WireError};
+use super::{checksum, SeqNumber, WireError};
 use core::fmt;
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
 pub const HEADER_LEN: usize = 20;
+
+/// Byte ranges of the fixed header (RFC 9293 §3.1).
+pub mod field {
+    use core::ops::Range;
+    pub const SRC_PORT: Range<usize> = 0..2;
+    pub const DST_PORT: Range<usize> = 2..4;
+    pub const SEQ: Range<usize> = 4..8;
+    pub const ACK: Range<usize> = 8..12;
+    /// Data offset (4 bits) and reserved (4 bits).
+    pub const OFFSET: usize = 12;
+    pub const FLAGS: usize = 13;
+    pub const WINDOW: Range<usize> = 14..16;
+    pub const CHECKSUM: Range<usize> = 16..18;
+    pub const URGENT: Range<usize> = 18..20;
+}
+
+/// Option kinds (IANA "TCP Option Kind Numbers").
+pub mod kind {
+    pub const EOL: u8 = 0;
+    pub const NOP: u8 = 1;
+    pub const MSS: u8 = 2;
+    pub const WINDOW_SCALE: u8 = 3;
+    pub const SACK_PERMITTED: u8 = 4;
+    pub const SACK: u8 = 5;
+    pub const TIMESTAMPS: u8 = 8;
+}
+
+/// Largest window-scale shift; larger values are used as 14 (RFC 7323 §2.3).
+const MAX_SHIFT: u8 = 14;
 
 /// The eight flag bits of byte 13.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -120,7 +149,87 @@ pub struct TcpOptions {
 impl TcpOptions {
     /// Bytes these options take on the wire, padded to a multiple of 4.
     pub fn wire_len(&self) -> usize {
-        todo!("wire helper")
+        let mut n = 0;
+        if self.mss.is_some() {
+            n += 4;
+        }
+        // SACK-permitted and timestamps share a 4-byte-aligned block:
+        // SACK_PERM + TS (12), NOP NOP TS (12), or NOP NOP SACK_PERM (4).
+        n += match (self.sack_permitted, self.timestamps.is_some()) {
+            (_, true) => 12,
+            (true, false) => 4,
+            (false, false) => 0,
+        };
+        if self.window_scale.is_some() {
+            n += 4; // NOP + the 3-byte option
+        }
+        n
+    }
+
+    /// Writes the options in the order Linux uses; `out` is `wire_len()` long.
+    fn emit(&self, out: &mut [u8]) {
+        let mut at = 0;
+        let mut put = |bytes: &[u8]| {
+            out[at..at + bytes.len()].copy_from_slice(bytes);
+            at += bytes.len();
+        };
+        if let Some(mss) = self.mss {
+            let [hi, lo] = mss.to_be_bytes();
+            put(&[kind::MSS, 4, hi, lo]);
+        }
+        match (self.sack_permitted, self.timestamps) {
+            (sack, Some((val, ecr))) => {
+                put(if sack {
+                    &[kind::SACK_PERMITTED, 2]
+                } else {
+                    &[kind::NOP, kind::NOP]
+                });
+                put(&[kind::TIMESTAMPS, 10]);
+                put(&val.to_be_bytes());
+                put(&ecr.to_be_bytes());
+            }
+            (true, None) => put(&[kind::NOP, kind::NOP, kind::SACK_PERMITTED, 2]),
+            (false, None) => {}
+        }
+        if let Some(shift) = self.window_scale {
+            put(&[kind::NOP, kind::WINDOW_SCALE, 3, shift]);
+        }
+    }
+
+    /// Parses an options area. Unknown options with a sane length (and SACK
+    /// blocks, which this stack does not use) are skipped.
+    pub fn parse(mut bytes: &[u8]) -> Result<TcpOptions, WireError> {
+        let mut options = TcpOptions::default();
+        while let Some((&k, rest)) = bytes.split_first() {
+            match k {
+                kind::EOL => break,
+                kind::NOP => {
+                    bytes = rest;
+                    continue;
+                }
+                _ => {}
+            }
+            let bad = WireError::BadOption { kind: k };
+            let len = *rest.first().ok_or(bad)? as usize;
+            if len < 2 || len > bytes.len() {
+                return Err(bad);
+            }
+            let body = &bytes[2..len];
+            match (k, len) {
+                (kind::MSS, 4) => options.mss = Some(u16::from_be_bytes([body[0], body[1]])),
+                (kind::WINDOW_SCALE, 3) => options.window_scale = Some(body[0].min(MAX_SHIFT)),
+                (kind::SACK_PERMITTED, 2) => options.sack_permitted = true,
+                (kind::TIMESTAMPS, 10) => {
+                    let val = u32::from_be_bytes([body[0], body[1], body[2], body[3]]);
+                    let ecr = u32::from_be_bytes([body[4], body[5], body[6], body[7]]);
+                    options.timestamps = Some((val, ecr));
+                }
+                (kind::MSS | kind::WINDOW_SCALE | kind::SACK_PERMITTED | kind::TIMESTAMPS, _) => return Err(bad),
+                _ => {}
+            }
+            bytes = &bytes[len..];
+        }
+        Ok(options)
     }
 }
 
@@ -137,15 +246,79 @@ impl<T: AsRef<[u8]>> TcpPacket<T> {
 
     /// Checks the buffer holds the fixed header and the data offset is sane.
     pub fn new_checked(buffer: T) -> Result<Self, WireError> {
-        let _ = &buffer;
-        todo!("wire helper")
+        let packet = TcpPacket { buffer };
+        let len = packet.bytes().len();
+        if len < HEADER_LEN {
+            return Err(WireError::Truncated);
+        }
+        let offset = packet.data_offset();
+        if offset < 5 || packet.header_len() > len {
+            return Err(WireError::BadDataOffset(offset));
+        }
+        Ok(packet)
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.buffer.as_ref()
+    }
+    fn u16_at(&self, at: core::ops::Range<usize>) -> u16 {
+        let b = &self.bytes()[at];
+        u16::from_be_bytes([b[0], b[1]])
+    }
+    fn u32_at(&self, at: core::ops::Range<usize>) -> u32 {
+        let b = &self.bytes()[at];
+        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+    }
+    pub fn src_port(&self) -> u16 {
+        self.u16_at(field::SRC_PORT)
+    }
+    pub fn dst_port(&self) -> u16 {
+        self.u16_at(field::DST_PORT)
+    }
+    pub fn seq(&self) -> SeqNumber {
+        SeqNumber(self.u32_at(field::SEQ))
+    }
+    pub fn ack(&self) -> SeqNumber {
+        SeqNumber(self.u32_at(field::ACK))
+    }
+    /// Header length in 32-bit words.
+    pub fn data_offset(&self) -> u8 {
+        self.bytes()[field::OFFSET] >> 4
+    }
+    pub fn header_len(&self) -> usize {
+        self.data_offset() as usize * 4
+    }
+    /// The four reserved bits after the data offset (must be zero).
+    pub fn reserved(&self) -> u8 {
+        self.bytes()[field::OFFSET] & 0x0f
+    }
+    pub fn flags(&self) -> TcpFlags {
+        TcpFlags(self.bytes()[field::FLAGS])
+    }
+    pub fn window(&self) -> u16 {
+        self.u16_at(field::WINDOW)
+    }
+    pub fn checksum(&self) -> u16 {
+        self.u16_at(field::CHECKSUM)
+    }
+    pub fn urgent(&self) -> u16 {
+        self.u16_at(field::URGENT)
+    }
+    /// The options area, between the fixed header and the data offset.
+    pub fn options(&self) -> &[u8] {
+        &self.bytes()[HEADER_LEN..self.header_len()]
+    }
+    /// True if the checksum over the pseudo-header verifies.
+    pub fn verify_checksum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> bool {
+        checksum::tcp(src, dst, self.bytes()) == 0
     }
 }
 
 impl<'a> TcpPacket<&'a [u8]> {
     /// The bytes after the header and options, borrowed from the buffer.
     pub fn payload(&self) -> &'a [u8] {
-        todo!("wire helper")
+        let b: &'a [u8] = self.buffer;
+        &b[self.header_len()..]
     }
 }
 
@@ -167,13 +340,21 @@ pub struct TcpRepr<'a> {
 
 impl<'a> TcpRepr<'a> {
     /// Parses and verifies the checksum over the pseudo-header.
-    pub fn parse(
-        packet: &TcpPacket<&'a [u8]>,
-        src: Ipv4Addr,
-        dst: Ipv4Addr,
-    ) -> Result<TcpRepr<'a>, WireError> {
-        let _ = (packet, src, dst);
-        todo!("wire helper")
+    pub fn parse(packet: &TcpPacket<&'a [u8]>, src: Ipv4Addr, dst: Ipv4Addr) -> Result<TcpRepr<'a>, WireError> {
+        if !packet.verify_checksum(src, dst) {
+            return Err(WireError::BadTcpChecksum);
+        }
+        Ok(TcpRepr {
+            src_port: packet.src_port(),
+            dst_port: packet.dst_port(),
+            seq: packet.seq(),
+            ack: packet.ack(),
+            flags: packet.flags(),
+            window: packet.window(),
+            urgent: packet.urgent(),
+            options: TcpOptions::parse(packet.options())?,
+            payload: packet.payload(),
+        })
     }
 
     /// Header length including options (a multiple of 4).
@@ -189,13 +370,21 @@ impl<'a> TcpRepr<'a> {
 
     /// Writes header, options, payload and checksum into `packet`, which must
     /// be exactly `header_len() + payload.len()` bytes.
-    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(
-        &self,
-        packet: &mut TcpPacket<T>,
-        src: Ipv4Addr,
-        dst: Ipv4Addr,
-    ) {
-        let _ = (packet, src, dst);
-        todo!("wire helper")
+    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut TcpPacket<T>, src: Ipv4Addr, dst: Ipv4Addr) {
+        let header_len = self.header_len();
+        let b = packet.buffer.as_mut();
+        b[field::SRC_PORT].copy_from_slice(&self.src_port.to_be_bytes());
+        b[field::DST_PORT].copy_from_slice(&self.dst_port.to_be_bytes());
+        b[field::SEQ].copy_from_slice(&self.seq.0.to_be_bytes());
+        b[field::ACK].copy_from_slice(&self.ack.0.to_be_bytes());
+        b[field::OFFSET] = ((header_len / 4) as u8) << 4;
+        b[field::FLAGS] = self.flags.0;
+        b[field::WINDOW].copy_from_slice(&self.window.to_be_bytes());
+        b[field::CHECKSUM].copy_from_slice(&[0, 0]);
+        b[field::URGENT].copy_from_slice(&self.urgent.to_be_bytes());
+        self.options.emit(&mut b[HEADER_LEN..header_len]);
+        b[header_len..header_len + self.payload.len()].copy_from_slice(self.payload);
+        let sum = checksum::tcp(src, dst, &b[..header_len + self.payload.len()]);
+        b[field::CHECKSUM].copy_from_slice(&sum.to_be_bytes());
     }
 }

@@ -1,0 +1,735 @@
+//! Segment-level behaviour of one endpoint, fed hand-made segments, in the
+//! style of smoltcp's socket tests: a template segment, `send!`-like helpers
+//! with `#[track_caller]`, and the endpoint's answers decoded and compared.
+
+use std::net::Ipv4Addr;
+use tcpsim::tcp::{Config, ConnError, ConnId, Endpoint, Event, IsnPolicy, RejectReason, RetransmitReason, State};
+use tcpsim::time::{Duration, Instant};
+use tcpsim::trace::Segment;
+use tcpsim::wire::{self, Ipv4Repr, SeqNumber, TcpFlags, TcpOptions, TcpRepr};
+
+const US: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 10);
+const PEER: Ipv4Addr = Ipv4Addr::new(10, 0, 1, 5);
+const PEER_PORT: u16 = 49152;
+const OUR_ISN: u32 = 4500;
+const PEER_ISN: u32 = 1000;
+
+const SYN: TcpFlags = TcpFlags::SYN;
+const ACK: TcpFlags = TcpFlags::ACK;
+const FIN: TcpFlags = TcpFlags::FIN;
+const RST: TcpFlags = TcpFlags::RST;
+const PSH: TcpFlags = TcpFlags::PSH;
+
+/// What the peer sends: everything but the varying fields.
+#[derive(Clone)]
+struct Seg {
+    flags: TcpFlags,
+    seq: u32,
+    ack: u32,
+    window: u16,
+    options: TcpOptions,
+    payload: Vec<u8>,
+    src_port: u16,
+    dst_port: u16,
+}
+
+const TEMPLATE: fn() -> Seg = || Seg {
+    flags: ACK,
+    seq: PEER_ISN + 1,
+    ack: OUR_ISN + 1,
+    window: 8192,
+    options: TcpOptions::default(),
+    payload: Vec::new(),
+    src_port: PEER_PORT,
+    dst_port: 80,
+};
+
+struct Host {
+    ep: Endpoint,
+    now: Instant,
+    events: Vec<Event>,
+}
+
+impl Host {
+    fn new(config: Config) -> Host {
+        Host {
+            ep: Endpoint::new(config),
+            now: Instant::ZERO,
+            events: Vec::new(),
+        }
+    }
+
+    fn server() -> Host {
+        Host::new(config())
+    }
+
+    #[track_caller]
+    fn send(&mut self, seg: Seg) {
+        let tcp = TcpRepr {
+            src_port: seg.src_port,
+            dst_port: seg.dst_port,
+            seq: SeqNumber(seg.seq),
+            ack: SeqNumber(seg.ack),
+            flags: seg.flags,
+            window: seg.window,
+            urgent: 0,
+            options: seg.options,
+            payload: &seg.payload,
+        };
+        let ip = Ipv4Repr {
+            src: PEER,
+            dst: US,
+            ident: 0,
+            ttl: 64,
+            dscp_ecn: 0,
+            dont_fragment: true,
+        };
+        self.ep
+            .handle_datagram(self.now, &wire::emit_datagram(&ip, &tcp))
+            .unwrap();
+        self.drain_events();
+    }
+
+    /// Everything the endpoint wants to send now.
+    fn recv(&mut self) -> Vec<Segment> {
+        let mut out = Vec::new();
+        while let Some(bytes) = self.ep.poll_transmit(self.now) {
+            out.push(Segment::decode(&bytes).expect("endpoint emits valid datagrams"));
+        }
+        self.drain_events();
+        out
+    }
+
+    #[track_caller]
+    fn recv_one(&mut self) -> Segment {
+        let out = self.recv();
+        assert_eq!(out.len(), 1, "expected one segment, got {out:?}");
+        out[0]
+    }
+
+    fn advance_to_timeout(&mut self) {
+        let at = self.ep.poll_timeout().expect("a timer is running");
+        self.now = self.now.max(at);
+        self.ep.handle_timeout(self.now);
+        self.drain_events();
+    }
+
+    fn drain_events(&mut self) {
+        while let Some(e) = self.ep.poll_event() {
+            self.events.push(e);
+        }
+    }
+
+    fn conn(&self) -> ConnId {
+        self.ep.connections().next().expect("a connection")
+    }
+
+    /// LISTEN, then the handshake up to ESTABLISHED.
+    fn established() -> (Host, ConnId) {
+        let mut h = Host::server();
+        h.ep.listen(80).unwrap();
+        h.send(Seg {
+            flags: SYN,
+            seq: PEER_ISN,
+            ack: 0,
+            ..TEMPLATE()
+        });
+        let synack = h.recv_one();
+        assert_eq!(
+            (synack.flags, synack.seq, synack.ack),
+            (SYN | ACK, OUR_ISN, PEER_ISN + 1)
+        );
+        h.send(TEMPLATE());
+        let id = h.conn();
+        assert_eq!(h.ep.state(id), State::Established);
+        (h, id)
+    }
+}
+
+fn config() -> Config {
+    Config {
+        addr: US,
+        isn: IsnPolicy::Fixed(OUR_ISN),
+        recv_buffer: 4096,
+        mss: 536,
+        ..Config::default()
+    }
+}
+
+fn flags_seq_ack(s: &Segment) -> (TcpFlags, u32, u32) {
+    (s.flags, s.seq, s.ack)
+}
+
+#[test]
+fn closed_port_answers_rst_in_both_forms() {
+    // RFC 9293 §3.10.7.1.
+    let mut h = Host::server();
+    h.send(Seg {
+        flags: SYN,
+        seq: 77,
+        ack: 0,
+        ..TEMPLATE()
+    });
+    let rst = h.recv_one();
+    assert_eq!(flags_seq_ack(&rst), (RST | ACK, 0, 78));
+    h.send(Seg {
+        flags: ACK,
+        seq: 5,
+        ack: 999,
+        payload: b"xy".to_vec(),
+        ..TEMPLATE()
+    });
+    let rst = h.recv_one();
+    assert_eq!((rst.flags, rst.seq), (RST, 999));
+    // An RST is never answered.
+    h.send(Seg {
+        flags: RST,
+        ..TEMPLATE()
+    });
+    assert!(h.recv().is_empty());
+}
+
+#[test]
+fn listener_answers_bare_ack_with_rst() {
+    let mut h = Host::server();
+    h.ep.listen(80).unwrap();
+    h.send(Seg {
+        flags: ACK,
+        seq: 10,
+        ack: 1234,
+        ..TEMPLATE()
+    });
+    let rst = h.recv_one();
+    assert_eq!((rst.flags, rst.seq), (RST, 1234));
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        Event::Rejected {
+            reason: RejectReason::AckToListener,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn handshake_negotiates_mss_and_window_scale() {
+    let mut h = Host::new(Config {
+        window_scale: Some(3),
+        ..config()
+    });
+    h.ep.listen(80).unwrap();
+    let options = TcpOptions {
+        mss: Some(1460),
+        window_scale: Some(2),
+        ..TcpOptions::default()
+    };
+    h.send(Seg {
+        flags: SYN,
+        seq: PEER_ISN,
+        ack: 0,
+        options,
+        ..TEMPLATE()
+    });
+    let synack = h.recv_one();
+    assert_eq!(synack.options.mss, Some(536));
+    assert_eq!(synack.options.window_scale, Some(3));
+    h.send(TEMPLATE());
+    // Our window field is now scaled by 2^3; the peer's by 2^2.
+    h.send(Seg {
+        payload: vec![1; 100],
+        flags: ACK | PSH,
+        ..TEMPLATE()
+    });
+    let ack = h.recv_one();
+    assert_eq!(ack.ack, PEER_ISN + 1 + 100);
+    assert_eq!(ack.window as usize, (4096 - 100) >> 3);
+}
+
+#[test]
+fn no_window_scale_unless_both_offer_it() {
+    let mut h = Host::new(Config {
+        window_scale: Some(3),
+        ..config()
+    });
+    h.ep.listen(80).unwrap();
+    h.send(Seg {
+        flags: SYN,
+        seq: PEER_ISN,
+        ack: 0,
+        ..TEMPLATE()
+    });
+    assert_eq!(h.recv_one().options.window_scale, None);
+}
+
+#[test]
+fn data_is_acked_cumulatively_and_out_of_order_data_waits() {
+    let (mut h, id) = Host::established();
+    let base = PEER_ISN + 1;
+    // Second segment first: buffered, and a duplicate ACK says what is missing.
+    h.send(Seg {
+        seq: base + 10,
+        payload: b"klmnopqrst".to_vec(),
+        ..TEMPLATE()
+    });
+    assert_eq!(h.recv_one().ack, base);
+    assert_eq!(h.ep.readable(id), 0);
+    assert!(h.events.iter().any(|e| matches!(e, Event::OutOfOrder { .. })));
+    // The gap fills: one cumulative ACK for both, delivered in order.
+    h.send(Seg {
+        seq: base,
+        payload: b"abcdefghij".to_vec(),
+        ..TEMPLATE()
+    });
+    assert_eq!(h.recv_one().ack, base + 20);
+    let mut buf = [0; 32];
+    let n = h.ep.recv(h.now, id, &mut buf).unwrap();
+    assert_eq!(&buf[..n], b"abcdefghijklmnopqrst");
+}
+
+#[test]
+fn duplicate_segment_is_discarded_and_reacked() {
+    let (mut h, id) = Host::established();
+    let data = Seg {
+        seq: PEER_ISN + 1,
+        payload: b"hello".to_vec(),
+        ..TEMPLATE()
+    };
+    h.send(data.clone());
+    assert_eq!(h.recv_one().ack, PEER_ISN + 6);
+    h.send(data);
+    assert_eq!(h.recv_one().ack, PEER_ISN + 6, "old data is answered with an ACK");
+    assert_eq!(h.ep.readable(id), 5, "and not delivered twice");
+    assert!(h.events.iter().any(|e| matches!(e, Event::Duplicate { .. })));
+}
+
+#[test]
+fn segment_beyond_window_is_not_accepted() {
+    let (mut h, id) = Host::established();
+    h.send(Seg {
+        seq: PEER_ISN + 1 + 50_000,
+        payload: b"far".to_vec(),
+        ..TEMPLATE()
+    });
+    assert_eq!(h.recv_one().ack, PEER_ISN + 1);
+    assert_eq!(h.ep.readable(id), 0);
+}
+
+#[test]
+fn inexact_rst_gets_a_challenge_ack_and_exact_rst_resets() {
+    // RFC 5961 §3.2 as adopted by RFC 9293.
+    let (mut h, id) = Host::established();
+    h.send(Seg {
+        flags: RST,
+        seq: PEER_ISN + 5,
+        ..TEMPLATE()
+    });
+    assert_eq!(h.recv_one().flags, ACK);
+    assert_eq!(h.ep.state(id), State::Established);
+    h.send(Seg {
+        flags: RST,
+        ..TEMPLATE()
+    });
+    assert_eq!(h.ep.state(id), State::Closed);
+    assert!(h.events.contains(&Event::Error {
+        conn: id,
+        error: ConnError::Reset
+    }));
+}
+
+#[test]
+fn syn_on_an_open_connection_gets_a_challenge_ack() {
+    let (mut h, id) = Host::established();
+    h.send(Seg {
+        flags: SYN,
+        seq: PEER_ISN + 1,
+        ..TEMPLATE()
+    });
+    assert_eq!(h.recv_one().flags, ACK);
+    assert_eq!(h.ep.state(id), State::Established);
+}
+
+#[test]
+fn passive_close_goes_close_wait_then_last_ack_then_closed() {
+    let (mut h, id) = Host::established();
+    h.send(Seg {
+        flags: FIN | ACK,
+        ..TEMPLATE()
+    });
+    assert_eq!(h.recv_one().ack, PEER_ISN + 2, "the FIN takes one sequence number");
+    assert_eq!(h.ep.state(id), State::CloseWait);
+    assert!(h.ep.at_eof(id));
+    h.ep.close(h.now, id).unwrap();
+    assert_eq!(h.ep.state(id), State::LastAck);
+    let fin = h.recv_one();
+    assert_eq!(flags_seq_ack(&fin), (FIN | ACK, OUR_ISN + 1, PEER_ISN + 2));
+    h.send(Seg {
+        seq: PEER_ISN + 2,
+        ack: OUR_ISN + 2,
+        ..TEMPLATE()
+    });
+    assert_eq!(h.ep.state(id), State::Closed);
+}
+
+#[test]
+fn active_close_time_wait_reacks_a_retransmitted_fin_and_lasts_2msl() {
+    let (mut h, id) = Host::established();
+    h.ep.close(h.now, id).unwrap();
+    assert_eq!(h.ep.state(id), State::FinWait1);
+    assert_eq!(h.recv_one().flags, FIN | ACK);
+    h.send(Seg {
+        ack: OUR_ISN + 2,
+        ..TEMPLATE()
+    });
+    assert_eq!(h.ep.state(id), State::FinWait2);
+    // Half-close: we still receive.
+    h.send(Seg {
+        payload: b"more".to_vec(),
+        ack: OUR_ISN + 2,
+        ..TEMPLATE()
+    });
+    assert_eq!(h.recv_one().ack, PEER_ISN + 5);
+    assert_eq!(h.ep.readable(id), 4);
+    let fin = Seg {
+        flags: FIN | ACK,
+        seq: PEER_ISN + 5,
+        ack: OUR_ISN + 2,
+        ..TEMPLATE()
+    };
+    h.send(fin.clone());
+    assert_eq!(h.ep.state(id), State::TimeWait);
+    assert_eq!(h.recv_one().ack, PEER_ISN + 6);
+    // The peer lost our ACK and sends its FIN again, 10 s later.
+    h.now += Duration::from_secs(10);
+    h.send(fin);
+    assert_eq!(h.recv_one().ack, PEER_ISN + 6, "TIME_WAIT answers the old FIN");
+    let msl2 = Duration::from_secs(60);
+    assert_eq!(h.ep.poll_timeout(), Some(h.now + msl2), "and restarts 2 MSL");
+    h.advance_to_timeout();
+    assert_eq!(h.ep.state(id), State::Closed);
+}
+
+#[test]
+fn simultaneous_close_passes_through_closing() {
+    let (mut h, id) = Host::established();
+    h.ep.close(h.now, id).unwrap();
+    assert_eq!(h.recv_one().flags, FIN | ACK);
+    // The peer's FIN crosses ours: it does not yet ACK our FIN.
+    h.send(Seg {
+        flags: FIN | ACK,
+        ..TEMPLATE()
+    });
+    assert_eq!(h.ep.state(id), State::Closing);
+    assert_eq!(h.recv_one().ack, PEER_ISN + 2);
+    h.send(Seg {
+        seq: PEER_ISN + 2,
+        ack: OUR_ISN + 2,
+        ..TEMPLATE()
+    });
+    assert_eq!(h.ep.state(id), State::TimeWait);
+}
+
+/// Our host as the client, from port 80 to the peer's port, so the
+/// template's ports fit segments from the peer.
+fn client() -> (Host, ConnId) {
+    let mut h = Host::new(Config {
+        isn: IsnPolicy::Fixed(OUR_ISN),
+        ..config()
+    });
+    let id = h.ep.connect_from(h.now, 80, PEER, PEER_PORT).unwrap();
+    let syn = h.recv_one();
+    assert_eq!((syn.flags, syn.seq), (SYN, OUR_ISN));
+    (h, id)
+}
+
+#[test]
+fn syn_sent_answers_a_bad_ack_with_rst_and_stays() {
+    let (mut h, id) = client();
+    h.send(Seg {
+        flags: SYN | ACK,
+        seq: 9,
+        ack: OUR_ISN + 7,
+        ..TEMPLATE()
+    });
+    let rst = h.recv_one();
+    assert_eq!((rst.flags, rst.seq), (RST, OUR_ISN + 7));
+    assert_eq!(h.ep.state(id), State::SynSent);
+}
+
+#[test]
+fn rst_to_our_syn_is_connection_refused() {
+    let (mut h, id) = client();
+    h.send(Seg {
+        flags: RST | ACK,
+        seq: 0,
+        ack: OUR_ISN + 1,
+        ..TEMPLATE()
+    });
+    assert_eq!(h.ep.state(id), State::Closed);
+    assert!(h.events.contains(&Event::Error {
+        conn: id,
+        error: ConnError::Refused
+    }));
+}
+
+#[test]
+fn lost_syns_back_off_doubling_then_time_out() {
+    let (mut h, id) = client();
+    let mut sent_at = vec![h.now];
+    while h.ep.state(id) == State::SynSent {
+        h.advance_to_timeout();
+        for s in h.recv() {
+            assert_eq!((s.flags, s.seq), (SYN, OUR_ISN));
+            sent_at.push(h.now);
+        }
+    }
+    let gaps: Vec<u64> = sent_at
+        .windows(2)
+        .map(|w| w[1].saturating_since(w[0]).millis())
+        .collect();
+    // Initial RTO 1 s (RFC 6298 §2.1), doubled each time (§5.5); 5 retries.
+    assert_eq!(gaps, [1000, 2000, 4000, 8000, 16000]);
+    assert!(h.events.contains(&Event::Error {
+        conn: id,
+        error: ConnError::TimedOut
+    }));
+}
+
+#[test]
+fn simultaneous_open_goes_through_syn_received() {
+    let (mut h, id) = client();
+    // The peer's SYN crosses ours.
+    h.send(Seg {
+        flags: SYN,
+        seq: PEER_ISN,
+        ack: 0,
+        ..TEMPLATE()
+    });
+    assert_eq!(h.ep.state(id), State::SynReceived);
+    let synack = h.recv_one();
+    assert_eq!(flags_seq_ack(&synack), (SYN | ACK, OUR_ISN, PEER_ISN + 1));
+    h.send(Seg {
+        flags: SYN | ACK,
+        seq: PEER_ISN,
+        ack: OUR_ISN + 1,
+        ..TEMPLATE()
+    });
+    // Its SYN,ACK is old news for its SYN but acknowledges ours.
+    h.send(TEMPLATE());
+    assert_eq!(h.ep.state(id), State::Established);
+}
+
+#[test]
+fn karn_no_rtt_sample_from_a_retransmission() {
+    let (mut h, id) = Host::established();
+    h.events.clear();
+    h.ep.send(id, b"lost").unwrap();
+    assert_eq!(h.recv_one().len, 4);
+    h.advance_to_timeout();
+    let again = h.recv_one();
+    assert_eq!((again.seq, again.len), (OUR_ISN + 1, 4));
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        Event::Retransmit {
+            reason: RetransmitReason::Timeout,
+            ..
+        }
+    )));
+    h.now += Duration::from_millis(30);
+    h.send(Seg {
+        ack: OUR_ISN + 5,
+        ..TEMPLATE()
+    });
+    assert!(
+        !h.events.iter().any(|e| matches!(e, Event::RttSample { .. })),
+        "ambiguous ACK: no sample"
+    );
+}
+
+#[test]
+fn three_duplicate_acks_trigger_fast_retransmit_before_the_timer() {
+    let (mut h, id) = Host::established();
+    h.ep.send(id, &[7u8; 536 * 4]).unwrap();
+    let first = h.recv();
+    assert_eq!(first.len(), 4, "initial window of four 536-byte segments");
+    let rto_at = h.ep.poll_timeout().unwrap();
+    // Segment 1 lost; 2, 3, 4 each produce a duplicate ACK.
+    for _ in 0..2 {
+        h.send(TEMPLATE());
+        assert!(h.recv().is_empty());
+    }
+    h.send(TEMPLATE());
+    let out = h.recv();
+    assert_eq!(
+        (out[0].seq, out[0].len),
+        (OUR_ISN + 1, 536),
+        "fast retransmit of the hole"
+    );
+    assert!(h.now < rto_at);
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        Event::Retransmit {
+            reason: RetransmitReason::FastRetransmit,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn zero_window_stops_the_sender_and_persist_probes_until_it_opens() {
+    let (mut h, id) = Host::established();
+    // The peer acknowledges our SYN but advertises no room.
+    h.send(Seg {
+        window: 0,
+        ..TEMPLATE()
+    });
+    h.ep.send(id, b"waiting").unwrap();
+    assert!(h.recv().is_empty(), "nothing may be sent into a zero window");
+    assert!(h.events.iter().any(|e| matches!(e, Event::ZeroWindow { .. })));
+    let mut probes = Vec::new();
+    for _ in 0..3 {
+        h.advance_to_timeout();
+        let probe = h.recv_one();
+        assert_eq!((probe.seq, probe.len), (OUR_ISN + 1, 1));
+        probes.push(h.now);
+        h.send(Seg {
+            window: 0,
+            ..TEMPLATE()
+        });
+    }
+    assert!(
+        probes[2].saturating_since(probes[1]) > probes[1].saturating_since(probes[0]),
+        "probes back off"
+    );
+    // Window update: the rest flows.
+    h.send(Seg {
+        window: 1000,
+        ..TEMPLATE()
+    });
+    let data = h.recv_one();
+    assert_eq!((data.seq, data.len), (OUR_ISN + 1, 7));
+}
+
+#[test]
+fn receiver_advertises_zero_window_then_a_window_update() {
+    let (mut h, id) = Host::established();
+    h.send(Seg {
+        payload: vec![1; 4096],
+        ..TEMPLATE()
+    });
+    let ack = h.recv_one();
+    assert_eq!((ack.ack, ack.window), (PEER_ISN + 1 + 4096, 0));
+    let mut buf = vec![0; 4096];
+    assert_eq!(h.ep.recv(h.now, id, &mut buf).unwrap(), 4096);
+    let update = h.recv_one();
+    assert_eq!((update.flags, update.window), (ACK, 4096));
+}
+
+#[test]
+fn syn_cookies_let_a_client_in_when_the_backlog_is_full() {
+    let mut h = Host::new(Config {
+        backlog: 1,
+        syn_cookies: true,
+        ..config()
+    });
+    h.ep.listen(80).unwrap();
+    // A spoofed SYN fills the backlog (its SYN,ACK goes nowhere).
+    h.send(Seg {
+        flags: SYN,
+        seq: 1,
+        ack: 0,
+        src_port: 40000,
+        ..TEMPLATE()
+    });
+    h.recv_one();
+    // The real client is answered with a cookie, and no state is kept.
+    let mss = TcpOptions {
+        mss: Some(1460),
+        ..TcpOptions::default()
+    };
+    h.send(Seg {
+        flags: SYN,
+        seq: PEER_ISN,
+        ack: 0,
+        options: mss,
+        ..TEMPLATE()
+    });
+    let cookie = h.recv_one();
+    assert_eq!((cookie.flags, cookie.ack), (SYN | ACK, PEER_ISN + 1));
+    assert!(h.events.iter().any(|e| matches!(e, Event::SynCookieSent { .. })));
+    assert_eq!(h.ep.connections().count(), 1, "only the spoofed half-open connection");
+    // Its ACK carries the cookie back: the connection is rebuilt from it.
+    h.send(Seg {
+        ack: cookie.seq.wrapping_add(1),
+        ..TEMPLATE()
+    });
+    assert!(h.events.iter().any(|e| matches!(e, Event::SynCookieAccepted { .. })));
+    let id = h.ep.connections().last().unwrap();
+    assert_eq!(h.ep.state(id), State::Established);
+    // A forged ACK with a wrong cookie gets RST instead.
+    h.send(Seg {
+        ack: cookie.seq.wrapping_add(2),
+        src_port: 40001,
+        ..TEMPLATE()
+    });
+    assert_eq!(h.recv_one().flags, RST);
+}
+
+#[test]
+fn backlog_full_without_cookies_drops_the_syn() {
+    let mut h = Host::new(Config { backlog: 0, ..config() });
+    h.ep.listen(80).unwrap();
+    h.send(Seg {
+        flags: SYN,
+        seq: PEER_ISN,
+        ack: 0,
+        ..TEMPLATE()
+    });
+    assert!(h.recv().is_empty());
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        Event::Rejected {
+            reason: RejectReason::BacklogFull,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn sequence_numbers_wrap_around_2_32() {
+    let mut h = Host::new(Config {
+        isn: IsnPolicy::Fixed(u32::MAX - 2),
+        ..config()
+    });
+    h.ep.listen(80).unwrap();
+    let peer_isn = u32::MAX - 1;
+    h.send(Seg {
+        flags: SYN,
+        seq: peer_isn,
+        ack: 0,
+        ..TEMPLATE()
+    });
+    h.recv_one();
+    let ack = 0u32.wrapping_add(u32::MAX - 1); // our ISN + 1
+    h.send(Seg {
+        seq: peer_isn.wrapping_add(1),
+        ack,
+        ..TEMPLATE()
+    });
+    let id = h.conn();
+    assert_eq!(h.ep.state(id), State::Established);
+    h.send(Seg {
+        seq: u32::MAX,
+        ack,
+        payload: b"abcd".to_vec(),
+        ..TEMPLATE()
+    });
+    assert_eq!(h.recv_one().ack, 3, "u32::MAX + 4 wraps to 3");
+    h.ep.send(id, b"xyz").unwrap();
+    let out = h.recv_one();
+    assert_eq!((out.seq, out.len), (u32::MAX - 1, 3));
+    h.send(Seg {
+        seq: 3,
+        ack: 1,
+        ..TEMPLATE()
+    });
+    assert_eq!(h.ep.unacked(id), 0, "ACK across the wrap acknowledges all three bytes");
+}

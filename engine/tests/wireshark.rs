@@ -1,0 +1,129 @@
+//! pcap export checked by an independent decoder: Wireshark's tshark reads
+//! the capture, validates every checksum, and its own TCP analysis must
+//! agree with what the scenario claims. Skipped (with a note) where tshark
+//! is not installed; the README's test command installs it.
+
+use std::path::PathBuf;
+use std::process::Command;
+use tcpsim::net::{FaultAction, ScriptedFault, Side};
+use tcpsim::scenario::{self, RunOptions};
+use tcpsim::trace::Trace;
+
+fn tshark_available() -> bool {
+    let ok = Command::new("tshark")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("tshark not installed: skipping Wireshark checks");
+    }
+    ok
+}
+
+/// Writes the capture and returns tshark's rows of `fields`.
+fn tshark(trace: &Trace, host: Side, name: &str, fields: &[&str]) -> Vec<Vec<String>> {
+    let path: PathBuf = std::env::temp_dir().join(format!("tcpsim-{name}-{}.pcap", host.name()));
+    std::fs::write(&path, trace.pcap(host)).unwrap();
+    let mut cmd = Command::new("tshark");
+    cmd.arg("-r").arg(&path);
+    cmd.args([
+        "-o",
+        "tcp.check_checksum:TRUE",
+        "-o",
+        "tcp.relative_sequence_numbers:FALSE",
+    ]);
+    cmd.args(["-o", "ip.check_checksum:TRUE", "-T", "fields", "-E", "separator=|"]);
+    for f in fields {
+        cmd.args(["-e", f]);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "tshark failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split('|').map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn curl_capture_decodes_with_valid_checksums_and_no_analysis_flags() {
+    if !tshark_available() {
+        return;
+    }
+    let trace = scenario::run("curl", &RunOptions::default()).unwrap();
+    let ours: Vec<_> = trace.segments().collect();
+    for host in [Side::Client, Side::Server] {
+        let rows = tshark(
+            &trace,
+            host,
+            "curl",
+            &[
+                "ip.src",
+                "tcp.seq",
+                "tcp.ack",
+                "tcp.len",
+                "tcp.checksum.status",
+                "ip.checksum.status",
+                "tcp.analysis.flags",
+                "_ws.malformed",
+            ],
+        );
+        assert_eq!(rows.len(), 12, "{host:?} capture holds all twelve datagrams");
+        for (row, (_, side, _, seg)) in rows.iter().zip(&ours) {
+            assert_eq!(row[0], if *side == Side::Client { "10.0.1.5" } else { "10.0.2.10" });
+            assert_eq!(row[1], seg.seq.to_string());
+            if seg.flags.ack() {
+                assert_eq!(row[2], seg.ack.to_string());
+            }
+            assert_eq!(row[3], seg.len.to_string());
+            // Wireshark's checksum status: 0 bad, 1 good, 2 unverified.
+            assert_eq!(row[4], "1", "TCP checksum verified by Wireshark");
+            assert_eq!(row[5], "1", "IPv4 checksum verified by Wireshark");
+            assert_eq!(row[6], "", "no retransmission, duplicate ACK or other anomaly");
+            assert_eq!(row[7], "", "not malformed");
+        }
+    }
+}
+
+#[test]
+fn a_lost_segment_is_a_retransmission_to_wireshark_too() {
+    if !tshark_available() {
+        return;
+    }
+    // Lose the response head (the server's 3rd datagram: SYN,ACK, ACK, head).
+    let drop = ScriptedFault {
+        from: Side::Server,
+        nth: 3,
+        action: FaultAction::Drop,
+    };
+    let options = RunOptions {
+        faults: vec![drop],
+        ..RunOptions::default()
+    };
+    let trace = scenario::run("curl", &options).unwrap();
+    let rows = tshark(
+        &trace,
+        Side::Server,
+        "lost",
+        &[
+            "tcp.seq",
+            "tcp.len",
+            "tcp.analysis.retransmission",
+            "tcp.checksum.status",
+        ],
+    );
+    let retransmitted: Vec<_> = rows.iter().filter(|r| !r[2].is_empty()).collect();
+    assert_eq!(retransmitted.len(), 1, "exactly one retransmission:\n{}", trace.text());
+    let head = trace
+        .segments()
+        .filter(|s| s.1 == Side::Server && s.3.len > 0)
+        .map(|s| s.3.seq)
+        .min()
+        .unwrap();
+    assert_eq!(retransmitted[0][0], head.to_string(), "it is the lost head");
+    assert!(rows.iter().all(|r| r[3] == "1"));
+}
