@@ -21,8 +21,8 @@ pub struct Trace {
     pub end: Instant,
     /// Bytes each application received, in order (client, server).
     pub received: [Vec<u8>; 2],
-    /// Bytes each application wrote and the engine accepted.
-    pub sent: [Vec<u8>; 2],
+    /// How many bytes each application wrote and the engine accepted.
+    pub written: [u64; 2],
     /// True if the run stopped at its time limit with work still pending.
     pub truncated: bool,
 }

@@ -51,7 +51,8 @@ fuzz_target!(|data: &[u8]| {
         let _ = host.handle_datagram(now, rest);
         let _ = host.handle_datagram(now, &segment(rest));
         if rest.first().is_some_and(|b| b % 5 == 0) {
-            if let Some(id) = host.connections().next() {
+            let first = host.connections().next();
+            if let Some(id) = first {
                 let _ = host.send(id, rest);
                 let mut buf = [0u8; 512];
                 let _ = host.recv(now, id, &mut buf);

@@ -101,27 +101,23 @@ impl AppIo<'_> {
         let len = self
             .record_result(result, |len| AppAction::Write { conn, len })
             .unwrap_or(0);
-        self.net.sent[self.side.index()].extend_from_slice(&data[..len]);
+        self.net.written[self.side.index()] += len as u64;
         self.flush();
         len
     }
 
-    /// Reads up to `max` in-order bytes.
-    pub fn read(&mut self, conn: ConnId, max: usize) -> Vec<u8> {
-        let available = max.min(self.endpoint.readable(conn));
-        if available == 0 {
-            return Vec::new();
+    /// Reads up to `max` in-order bytes, straight onto the end of this
+    /// side's record of received bytes, and returns them.
+    pub fn read(&mut self, conn: ConnId, max: usize) -> &[u8] {
+        let received = &mut self.net.received[self.side.index()];
+        let start = received.len();
+        let result = self.endpoint.recv_append(self.now, conn, received, max);
+        if result != Ok(0) {
+            self.record_result(result, |len| AppAction::Read { conn, len });
+            // Reading may open the window: a window update may be due.
+            self.flush();
         }
-        let mut buf = vec![0; available];
-        let result = self.endpoint.recv(self.now, conn, &mut buf);
-        let len = self
-            .record_result(result, |len| AppAction::Read { conn, len })
-            .unwrap_or(0);
-        buf.truncate(len);
-        self.net.received[self.side.index()].extend_from_slice(&buf);
-        // Reading may open the window: a window update may be due.
-        self.flush();
-        buf
+        &self.net.received[self.side.index()][start..]
     }
 
     pub fn close(&mut self, conn: ConnId) {
@@ -168,7 +164,7 @@ struct Net {
     /// Ids of datagrams the wire corrupted, whose delivered bytes differ.
     corrupted: HashSet<u64>,
     wire_events: Vec<WireEvent>,
-    sent: [Vec<u8>; 2],
+    written: [u64; 2],
     received: [Vec<u8>; 2],
     datagrams: u64,
     /// Events each host reported that its application has not seen yet.
@@ -290,7 +286,7 @@ impl Simulator {
                 record: true,
                 corrupted: HashSet::new(),
                 wire_events: Vec::new(),
-                sent: [Vec::new(), Vec::new()],
+                written: [0; 2],
                 received: [Vec::new(), Vec::new()],
                 datagrams: 0,
                 pending: [Vec::new(), Vec::new()],
@@ -358,7 +354,7 @@ impl Simulator {
             records: self.net.records,
             end: self.now,
             received: self.net.received,
-            sent: self.net.sent,
+            written: self.net.written,
             truncated,
         }
     }

@@ -59,7 +59,7 @@ impl App for HttpClient {
                 }
                 Event::Readable { .. } | Event::PeerClosed { .. } => {
                     let data = io.read(conn, usize::MAX);
-                    self.response.extend_from_slice(&data);
+                    self.response.extend_from_slice(data);
                     let complete = complete_length(&self.response).is_some_and(|n| self.response.len() >= n);
                     if !self.closed && (complete || io.at_eof(conn)) {
                         self.closed = true;
@@ -112,7 +112,7 @@ impl App for HttpServer {
                         continue;
                     };
                     let data = io.read(conn, usize::MAX);
-                    entry.1.extend_from_slice(&data);
+                    entry.1.extend_from_slice(data);
                     if !entry.2 && entry.1.windows(4).any(|w| w == b"\r\n\r\n") {
                         entry.2 = true;
                         io.write(conn, &self.head);

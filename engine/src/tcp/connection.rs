@@ -98,6 +98,8 @@ pub(super) struct Connection {
     /// Shift applied to the peer's window field.
     snd_shift: u8,
     send_buf: VecDeque<u8>,
+    /// Where a segment's payload is joined when it wraps around `send_buf`.
+    scratch: Vec<u8>,
     /// Sequence number of `send_buf[0]`.
     send_buf_seq: SeqNumber,
     fin_queued: bool,
@@ -155,6 +157,7 @@ impl Connection {
             snd_mss: DEFAULT_MSS,
             snd_shift: 0,
             send_buf: VecDeque::new(),
+            scratch: Vec::new(),
             send_buf_seq: iss + 1,
             fin_queued: false,
             irs: SeqNumber(0),
@@ -282,11 +285,13 @@ impl Connection {
         n
     }
 
-    pub fn recv(&mut self, cx: &mut Cx, buf: &mut [u8]) -> usize {
-        let n = buf.len().min(self.rcv_buf.len());
-        for (dst, src) in buf.iter_mut().zip(self.rcv_buf.drain(..n)) {
-            *dst = src;
-        }
+    /// Hands up to `max` in-order bytes to `sink` (as the one or two
+    /// slices they occupy in the buffer) and frees them.
+    pub fn recv(&mut self, cx: &mut Cx, max: usize, sink: impl FnOnce(&[u8], &[u8])) -> usize {
+        let n = max.min(self.rcv_buf.len());
+        let (head, tail) = ring_range(&self.rcv_buf, 0, n);
+        sink(head, tail);
+        self.rcv_buf.drain(..n);
         if n > 0 && self.state.is_synchronized() {
             let old_window = self.rcv_adv.since(self.rcv_nxt);
             // Tell the peer only when the window grew from under half the
@@ -614,7 +619,16 @@ impl Connection {
         let mut flags = TcpFlags::ACK;
         // PSH on the segment that empties what the application wrote.
         flags.set(TcpFlags::PSH, len > 0 && seq + len == self.data_end());
-        let payload = &self.send_buf.make_contiguous()[offset..offset + len];
+        let payload = match ring_range(&self.send_buf, offset, len) {
+            (whole, []) => whole,
+            (head, tail) => {
+                // The range wraps around the ring: join it in a scratch buffer.
+                self.scratch.clear();
+                self.scratch.extend_from_slice(head);
+                self.scratch.extend_from_slice(tail);
+                &self.scratch
+            }
+        };
         flags.set(TcpFlags::FIN, fin);
         let tcp = TcpRepr {
             src_port: self.local.1,
@@ -1122,5 +1136,18 @@ impl Connection {
             conn: Some(self.id),
             reason,
         });
+    }
+}
+
+/// `len` bytes of `ring` from `offset`, as the (up to) two slices they occupy.
+fn ring_range(ring: &VecDeque<u8>, offset: usize, len: usize) -> (&[u8], &[u8]) {
+    let (a, b) = ring.as_slices();
+    if offset >= a.len() {
+        let start = offset - a.len();
+        (&b[start..start + len], &[])
+    } else if offset + len <= a.len() {
+        (&a[offset..offset + len], &[])
+    } else {
+        (&a[offset..], &b[..offset + len - a.len()])
     }
 }

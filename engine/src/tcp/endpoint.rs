@@ -162,7 +162,21 @@ impl Endpoint {
     pub fn recv(&mut self, now: Instant, id: ConnId, buf: &mut [u8]) -> Result<usize, Error> {
         let idx = self.index(id)?;
         let (mut cx, conns) = self.split(now);
-        Ok(conns[idx].recv(&mut cx, buf))
+        Ok(conns[idx].recv(&mut cx, buf.len(), |head, tail| {
+            buf[..head.len()].copy_from_slice(head);
+            buf[head.len()..head.len() + tail.len()].copy_from_slice(tail);
+        }))
+    }
+
+    /// As `recv`, but appends up to `max` bytes to `out` (no zeroed buffer
+    /// to fill first).
+    pub fn recv_append(&mut self, now: Instant, id: ConnId, out: &mut Vec<u8>, max: usize) -> Result<usize, Error> {
+        let idx = self.index(id)?;
+        let (mut cx, conns) = self.split(now);
+        Ok(conns[idx].recv(&mut cx, max, |head, tail| {
+            out.extend_from_slice(head);
+            out.extend_from_slice(tail);
+        }))
     }
 
     /// CLOSE: a FIN follows the data already queued. On a listener, stops

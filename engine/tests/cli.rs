@@ -1,0 +1,83 @@
+//! The `tcpsim` command line: what a user types and sees.
+
+use std::process::{Command, Output};
+
+fn tcpsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tcpsim")).args(args).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn list_prints_id_tab_description() {
+    let out = tcpsim(&["list"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let first = text.lines().next().unwrap();
+    let (id, description) = first.split_once('\t').unwrap();
+    assert_eq!(id, "curl");
+    assert!(!description.is_empty());
+}
+
+#[test]
+fn run_curl_prints_twelve_tcpdump_lines_and_states() {
+    let out = tcpsim(&["run", "curl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let segments: Vec<_> = text.lines().filter(|l| l.contains(" IP ")).collect();
+    assert_eq!(segments.len(), 12);
+    assert!(segments[0].contains("10.0.1.5.49152 > 10.0.2.10.80: Flags [S], seq 1000"));
+    assert!(segments[1].contains("Flags [S.], seq 4500, ack 1001"));
+    assert!(text.contains("client: FIN_WAIT_2 -> TIME_WAIT"));
+}
+
+#[test]
+fn pcap_and_json_files_are_written() {
+    let dir = std::env::temp_dir();
+    let pcap = dir.join("tcpsim-cli-test.pcap");
+    let json = dir.join("tcpsim-cli-test.json");
+    let out = tcpsim(&[
+        "run",
+        "curl",
+        "--seed",
+        "3",
+        "--capture",
+        "server",
+        "--pcap",
+        pcap.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = std::fs::read(&pcap).unwrap();
+    assert_eq!(&bytes[..4], &tcpsim::pcap::MAGIC);
+    let trace: tcpsim::trace::Trace = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(trace.segments().count(), 12);
+    assert_eq!(trace.seed, 3);
+}
+
+#[test]
+fn mistakes_get_a_clear_message_and_a_non_zero_exit() {
+    for (args, says) in [
+        (&["run", "nope"][..], "unknown scenario 'nope'"),
+        (&["run", "curl", "--bogus"][..], "unknown option '--bogus'"),
+        (&["run", "curl", "--seed"][..], "--seed needs a value"),
+        (&["run", "curl", "--seed", "x"][..], "'x' is not a whole number"),
+        (
+            &["run", "curl", "--capture", "router"][..],
+            "'router' is not client or server",
+        ),
+        (&["run"][..], "missing scenario id"),
+        (&[][..], "expected a command"),
+    ] {
+        let out = tcpsim(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+    }
+}
