@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The main job: run the default scenario (curl, twelve packets) in the
-# engine and print it like tcpdump. Extra arguments go to `tcpsim run curl`.
+# The main job: build the web app and serve it at http://127.0.0.1:8080/
+# (installing what is missing first). Extra arguments go to `trunk serve`.
+# The engine alone runs from the command line: see the README.
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/setup.sh
-cargo run --release --quiet -p tcpsim --bin tcpsim -- run curl "$@"
+ensure_web_tools
+exec trunk serve --offline --address 127.0.0.1 --port 8080 "$@"

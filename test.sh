@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Every test: formatting, lints, the engine's unit, golden, property,
-# interop and Wireshark tests, and the wasm32 build of the engine.
+# interop and Wireshark tests, the web app's release build (served from a
+# sub-path and loaded in Chromium), and its browser tests in headless Chrome.
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/setup.sh
-ensure_rust_target
+ensure_web_tools
+ensure_browser
 ensure_apt tshark tshark || true
 
 log "cargo fmt --check"
@@ -15,5 +17,14 @@ log "engine builds for wasm32"
 cargo build --quiet -p tcpsim --lib --target wasm32-unknown-unknown
 log "benchmarks compile"
 cargo bench --quiet -p tcpsim --no-run
-log "cargo test"
-cargo test --release --workspace
+log "engine tests"
+cargo test --release -p tcpsim
+log "app unit tests (native)"
+cargo test --release -p watch-tcp --lib
+log "release build: trunk build --release --offline"
+trunk build --release --offline
+scripts/check-release.sh
+log "browser tests (wasm-bindgen-test, headless Chrome)"
+CHROMEDRIVER=/usr/bin/chromedriver \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --target wasm32-unknown-unknown -p watch-tcp

@@ -28,3 +28,36 @@ ensure_apt() { # ensure_apt COMMAND PACKAGE...
   log "installing $*"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
+
+# `cargo install` of one exact version, skipped when that version is there.
+ensure_cargo_tool() { # ensure_cargo_tool BINARY VERSION CRATE [INSTALL-FLAGS...]
+  local bin=$1 version=$2 crate=$3; shift 3
+  if "$bin" --version 2>/dev/null | grep -qF "$version"; then return 0; fi
+  log "installing $crate $version (cargo install; slow the first time)"
+  cargo install --quiet "$@" "$crate" --version "$version"
+}
+
+# What the web app needs: the wasm target, Trunk, wasm-bindgen matching
+# Cargo.lock, wasm-opt 132 from npm (Debian's is too old), Chromium and its
+# driver for the browser tests. See ../shared/toolchain-notes.md.
+ensure_web_tools() {
+  ensure_rust_target
+  # trunk 0.22 needs a newer rustc than this machine's 1.95.
+  ensure_cargo_tool trunk 0.21.14 trunk --locked
+  local bindgen
+  bindgen=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+  # `--locked` fails here: one pinned dependency is not served.
+  ensure_cargo_tool wasm-bindgen "$bindgen" wasm-bindgen-cli
+  if ! [ -x tools/node_modules/.bin/wasm-opt ]; then
+    command -v npm >/dev/null || ensure_apt npm nodejs npm
+    log "installing binaryen 132 (wasm-opt) into tools/"
+    mkdir -p tools
+    (cd tools && npm install --silent --no-audit --no-fund binaryen@132)
+  fi
+  export PATH="$PWD/tools/node_modules/.bin:$PATH"
+}
+
+ensure_browser() {
+  ensure_apt chromium chromium chromium-driver
+  ensure_apt chromedriver chromium-driver
+}

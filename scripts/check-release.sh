@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Checks the release build in dist/ as users meet it: served as static files
+# from a sub-path (/course/tcp/), loaded in headless Chromium, it must render
+# the app at the step the URL asks for. Prints the bundle size (raw and
+# gzip) and the time from navigation to the app's first render.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/setup.sh
+
+site=$(mktemp -d)
+trap 'kill $server 2>/dev/null || true; rm -rf "$site"' EXIT
+mkdir -p "$site/course"
+ln -s "$PWD/dist" "$site/course/tcp"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$site" >/dev/null 2>&1 &
+server=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+
+url="http://127.0.0.1:$port/course/tcp/?scenario=curl&step=3"
+dom=$(timeout 60 chromium --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage \
+  --disable-background-networking --disable-component-update --disable-sync --no-first-run \
+  --user-data-dir="$site/profile" --virtual-time-budget=10000 --dump-dom "$url" 2>/dev/null)
+
+fail() { echo "release check failed: $*" >&2; exit 1; }
+grep -q 'data-testid="state-client" data-state="ESTABLISHED"' <<<"$dom" || fail "client badge is not ESTABLISHED at step 3"
+grep -q 'data-testid="state-server" data-state="ESTABLISHED"' <<<"$dom" || fail "server badge is not ESTABLISHED at step 3"
+grep -q '3 / 12' <<<"$dom" || fail "the page is not at step 3 of 12"
+first=$(grep -o 'data-first-frame-ms="[0-9]*"' <<<"$dom" | grep -o '[0-9]*' || echo "?")
+
+raw=0; gz=0
+for f in dist/*.html dist/*.js dist/*.wasm dist/*.css; do
+  raw=$((raw + $(stat -c %s "$f"))); gz=$((gz + $(gzip -9c "$f" | wc -c)))
+done
+log "release build OK from a sub-path: HTML+JS+wasm+CSS $((raw / 1024)) KB raw, $((gz / 1024)) KB gzip; first render ${first} ms after navigation (virtual time)"

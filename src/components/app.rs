@@ -1,0 +1,221 @@
+//! The root component: owns the state, runs the animation clock and the
+//! keyboard shortcuts, keeps the URL in step, and lays out the page.
+
+use super::controls::Controls;
+use super::embed_dialog::EmbedDialog;
+use super::host_card::HostCard;
+use super::inspector::Inspector;
+use super::ladder::Ladder;
+use super::narration_panel::NarrationPanel;
+use super::notices::Notices;
+use super::wire_view::WireView;
+use crate::hooks::{prefers_reduced_motion, use_animation_frames, use_document_keydown};
+use crate::narration::side_name;
+use crate::state::params::{Params, Theme};
+use crate::state::story::Shared;
+use crate::state::{Action, AppState};
+use tcpsim::net::Side;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq, Default)]
+pub struct Props {
+    /// The query to start from; the page's own URL when `None`.
+    #[prop_or_default]
+    pub query: Option<AttrValue>,
+    /// Whether travel is animated; follows `prefers-reduced-motion` when `None`.
+    #[prop_or_default]
+    pub still: Option<bool>,
+}
+
+#[component(App)]
+pub fn app(props: &Props) -> Html {
+    let state = {
+        let query = props.query.clone();
+        let still = props.still;
+        use_reducer(move || {
+            let query = query.map(|q| q.to_string()).unwrap_or_else(page_query);
+            let (params, notices) = Params::parse(&query);
+            AppState::new(
+                params,
+                notices,
+                random_secret(),
+                still.unwrap_or_else(prefers_reduced_motion),
+            )
+        })
+    };
+    let dispatch = state.dispatcher();
+    let on_action: Callback<Action> = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |a| dispatch.dispatch(a))
+    };
+
+    use_animation_frames(state.animating(), on_action.reform(Action::Tick));
+    use_document_keydown({
+        let dispatch = dispatch.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if let Some(action) = shortcut(&e) {
+                e.prevent_default();
+                dispatch.dispatch(action);
+            }
+        })
+    });
+
+    // Mark the first render (after it reached the DOM) for measurement:
+    // a performance mark, and the time on <html data-first-frame-ms>.
+    use_effect_with((), |_| {
+        let window = web_sys::window();
+        if let Some(performance) = window.as_ref().and_then(|w| w.performance()) {
+            let _ = performance.mark("app-rendered");
+            let root = window.and_then(|w| w.document()).and_then(|d| d.document_element());
+            if let Some(root) = root {
+                let _ = root.set_attribute("data-first-frame-ms", &format!("{:.0}", performance.now()));
+            }
+        }
+    });
+
+    // Keep the address bar on this view, so a copied link reopens it.
+    let step = state.step();
+    let query = Params {
+        step,
+        ..state.params.clone()
+    }
+    .to_query();
+    use_effect_with(query.clone(), |query| {
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(query));
+        }
+    });
+
+    let story = Shared(state.story.clone());
+    let moment = state.moment;
+    let focus = state.focus();
+    let last = story.steps.len();
+    let (client_state, client_t) = story.state_at(Side::Client, moment);
+    let (server_state, server_t) = story.state_at(Side::Server, moment);
+    let in_flight = story.in_flight(moment);
+    let on_random_isn = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |on: bool| dispatch.dispatch(Action::SetRandomIsn(on.then(random_secret))))
+    };
+    let embed = state.params.embed;
+    let theme = match state.params.theme {
+        Theme::Auto => None,
+        Theme::Light => Some("light"),
+        Theme::Dark => Some("dark"),
+    };
+    // Spoken once per step, not per frame.
+    let announcement = {
+        let done = story.moment(step);
+        let (c, _) = story.state_at(Side::Client, done);
+        let (s, _) = story.state_at(Side::Server, done);
+        match step.checked_sub(1).and_then(|i| story.steps.get(i)) {
+            Some(seg) => format!(
+                "Step {step} of {last}: the {} sent {}. Client {c}, server {s}.",
+                side_name(seg.from),
+                seg.label()
+            ),
+            None => format!("Step 0 of {last}: client {c}, server {s}."),
+        }
+    };
+
+    html! {
+        <div class={classes!("app", embed.then_some("embedded"), state.still.then_some("still"))} data-theme={theme}>
+            if !embed {
+                <header class="page-header">
+                    <h1>{ "Watch TCP work" }</h1>
+                    <p class="subtitle">
+                        { format!("curl http://{}/ — one HTTP request, {} segments, from a real TCP engine running in this page", story.server.0, last) }
+                    </p>
+                </header>
+            }
+            <Notices notices={state.notices.clone()} on_dismiss={on_action.reform(Action::Dismiss)} />
+            <main>
+                <div class="stage">
+                    <HostCard role="client" addr={story.client} state={client_state} transition={client_t} />
+                    <WireView story={story.clone()} {in_flight} />
+                    <HostCard role="server" addr={story.server} state={server_state} transition={server_t} />
+                </div>
+                <Controls step={step} {last} playing={state.playing} speed={state.params.speed}
+                          random_isn={state.params.random_isn} on_action={on_action.clone()} {on_random_isn} />
+                if state.embed_open {
+                    <EmbedDialog url={embed_url(&query)} on_close={on_action.reform(|_| Action::ToggleEmbed)} />
+                }
+                <div class="panels">
+                    <Ladder story={story.clone()} {moment} {focus} on_select={on_action.reform(Action::GoTo)} />
+                    <div class="side-panels">
+                        <NarrationPanel story={story.clone()} {focus} compact={embed} />
+                        <Inspector step={focus.checked_sub(1).and_then(|i| story.steps.get(i)).cloned()} />
+                    </div>
+                </div>
+            </main>
+            if !embed {
+                <footer class="page-footer">
+                    <p>{ "Every segment, number and state on this page comes from the tcpsim engine (RFC 9293) running here in WebAssembly. Nothing is scripted." }</p>
+                </footer>
+            }
+            <div class="visually-hidden" aria-live="polite" data-testid="live">{ announcement }</div>
+        </div>
+    }
+}
+
+/// The keyboard shortcuts: Space play/pause, ←/→ step, Home restart. Keys
+/// typed into a form field, or pressed on a button (Space clicks it), are
+/// left alone.
+fn shortcut(e: &KeyboardEvent) -> Option<Action> {
+    if e.ctrl_key() || e.meta_key() || e.alt_key() {
+        return None;
+    }
+    let tag = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map(|el| el.tag_name().to_ascii_uppercase())
+        .unwrap_or_default();
+    if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA") {
+        return None;
+    }
+    match e.key().as_str() {
+        " " if tag != "BUTTON" => Some(Action::TogglePlay),
+        "ArrowRight" => Some(Action::StepForward),
+        "ArrowLeft" => Some(Action::StepBack),
+        "Home" => Some(Action::Restart),
+        _ => None,
+    }
+}
+
+/// The query part of the page address (search, or the hash if no search).
+fn page_query() -> String {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return String::new();
+    };
+    let search = location.search().unwrap_or_default();
+    if search.len() > 1 {
+        search
+    } else {
+        location.hash().unwrap_or_default()
+    }
+}
+
+/// This page's address with `query` and the compact layout.
+fn embed_url(query: &str) -> String {
+    let base = web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+        })
+        .unwrap_or_default();
+    let query = if query.contains("embed=1") {
+        query.to_string()
+    } else {
+        format!("{query}&embed=1")
+    };
+    format!("{base}{query}")
+}
+
+/// A fresh secret for RFC 6528 ISNs, from the browser's entropy source.
+fn random_secret() -> u64 {
+    let mut bytes = [0u8; 8];
+    // With no entropy the ISNs are still valid, just predictable.
+    let _ = getrandom::fill(&mut bytes);
+    u64::from_le_bytes(bytes)
+}

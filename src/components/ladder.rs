@@ -1,0 +1,99 @@
+//! The ladder (sequence) diagram: one arrow per segment, numbered and
+//! labelled like a textbook, growing as segments arrive. Each arrow is a
+//! button: activating it jumps playback to that step.
+
+use crate::state::story::{Fate, Moment, Shared};
+use tcpsim::net::Side;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub story: Shared,
+    pub moment: Moment,
+    pub focus: usize,
+    pub on_select: Callback<usize>,
+}
+
+const ROW: f64 = 34.0;
+const TOP: f64 = 26.0;
+const LEFT: f64 = 60.0;
+const RIGHT: f64 = 540.0;
+const WIDTH: f64 = 600.0;
+
+#[component(Ladder)]
+pub fn ladder(props: &Props) -> Html {
+    let story = &props.story;
+    let cursor = props.moment.cursor;
+    let shown: Vec<_> = story.steps.iter().filter(|s| s.sent_record < cursor).collect();
+    let height = TOP + (story.steps.len().max(1) as f64 + 0.6) * ROW;
+    html! {
+        <figure class="ladder">
+            <figcaption class="visually-hidden">
+                { "Sequence diagram: one arrow per segment, client on the left, server on the right, time running down." }
+            </figcaption>
+            <svg viewBox={format!("0 0 {WIDTH} {height}")} role="list" aria-label="Segments so far"
+                 preserveAspectRatio="xMidYMin meet">
+                <text x={LEFT.to_string()} y="14" class="ladder-host" text-anchor="middle">{ "client" }</text>
+                <text x={RIGHT.to_string()} y="14" class="ladder-host" text-anchor="middle">{ "server" }</text>
+                <line x1={LEFT.to_string()} y1="20" x2={LEFT.to_string()} y2={height.to_string()} class="lifeline" />
+                <line x1={RIGHT.to_string()} y1="20" x2={RIGHT.to_string()} y2={height.to_string()} class="lifeline" />
+                { for shown.iter().map(|step| {
+                    let n = step.number;
+                    // The label sits above its arrow, which slopes down by
+                    // the travel time, as in textbooks.
+                    let y_label = TOP + (n as f64 - 1.0) * ROW + 10.0;
+                    let y0 = y_label + 5.0;
+                    let y1 = y0 + ROW * 0.5;
+                    let (x0, x1) = match step.from { Side::Client => (LEFT, RIGHT), Side::Server => (RIGHT, LEFT) };
+                    let arrived = step.done.cursor <= cursor;
+                    let lost = matches!(step.fate, Fate::Dropped { .. });
+                    // Lost segments stop half-way, under a cross.
+                    let (xe, ye) = if lost { ((x0 + x1) / 2.0, (y0 + y1) / 2.0) } else { (x1, y1) };
+                    let select = props.on_select.reform(move |_| n);
+                    let onkeydown = {
+                        let on_select = props.on_select.clone();
+                        Callback::from(move |e: KeyboardEvent| {
+                            if e.key() == "Enter" || e.key() == " " {
+                                e.prevent_default();
+                                e.stop_propagation();
+                                on_select.emit(n);
+                            }
+                        })
+                    };
+                    let class = classes!(
+                        "arrow",
+                        (!arrived).then_some("in-flight"),
+                        lost.then_some("lost"),
+                        (n == props.focus).then_some("focused"),
+                    );
+                    let label = format!("{n}. {}", step.label());
+                    html! {
+                        <g class={class} role="listitem" tabindex="0" key={n} onclick={select} {onkeydown}
+                           aria-label={format!("{label}, {} to {}{}", side(step.from), side(step.from.other()),
+                               if lost { ", lost" } else { "" })}
+                           data-testid="ladder-arrow">
+                            <line x1={x0.to_string()} y1={y0.to_string()} x2={xe.to_string()} y2={ye.to_string()}
+                                  marker-end={(!lost).then_some("url(#head)")} />
+                            <rect class="hit" x={LEFT.to_string()} y={(y_label - 12.0).to_string()}
+                                  width={(RIGHT - LEFT).to_string()} height={(ROW - 2.0).to_string()} />
+                            if lost {
+                                <text x={xe.to_string()} y={(ye + 5.0).to_string()} class="cross" text-anchor="middle">{ "✕" }</text>
+                            }
+                            <text x={((LEFT + RIGHT) / 2.0).to_string()} y={y_label.to_string()}
+                                  class="arrow-label" text-anchor="middle">{ label }</text>
+                        </g>
+                    }
+                }) }
+                <defs>
+                    <marker id="head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path d="M0,0 L10,5 L0,10 z" class="arrow-head" />
+                    </marker>
+                </defs>
+            </svg>
+        </figure>
+    }
+}
+
+fn side(s: Side) -> &'static str {
+    crate::narration::side_name(s)
+}

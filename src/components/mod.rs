@@ -1,0 +1,13 @@
+//! One component per file. `App` is the root; the rest render what it
+//! hands them.
+
+pub mod app;
+pub mod controls;
+pub mod embed_dialog;
+pub mod flag_chips;
+pub mod host_card;
+pub mod inspector;
+pub mod ladder;
+pub mod narration_panel;
+pub mod notices;
+pub mod wire_view;

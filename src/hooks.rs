@@ -1,0 +1,68 @@
+//! Browser hooks: a requestAnimationFrame loop and a document key listener.
+//! Both are torn down when the component goes or the inputs change, so no
+//! frame or listener outlives what it serves.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+type FrameLoop = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+
+/// While `active`, calls `on_frame` once per animation frame with the
+/// milliseconds since the previous frame.
+#[hook]
+pub fn use_animation_frames(active: bool, on_frame: Callback<f64>) {
+    use_effect_with(active, move |&active| {
+        let frame: FrameLoop = Rc::new(RefCell::new(None));
+        let handle = Rc::new(RefCell::new(None::<i32>));
+        if active {
+            let last = Rc::new(RefCell::new(None::<f64>));
+            let (next, handle2) = (frame.clone(), handle.clone());
+            *frame.borrow_mut() = Some(Closure::new(move |now: f64| {
+                let prev = last.borrow_mut().replace(now);
+                if let Some(prev) = prev {
+                    on_frame.emit(now - prev);
+                }
+                if let (Some(window), Some(cb)) = (web_sys::window(), next.borrow().as_ref()) {
+                    *handle2.borrow_mut() = window.request_animation_frame(cb.as_ref().unchecked_ref()).ok();
+                }
+            }));
+            if let (Some(window), Some(cb)) = (web_sys::window(), frame.borrow().as_ref()) {
+                *handle.borrow_mut() = window.request_animation_frame(cb.as_ref().unchecked_ref()).ok();
+            }
+        }
+        move || {
+            if let (Some(window), Some(id)) = (web_sys::window(), *handle.borrow()) {
+                let _ = window.cancel_animation_frame(id);
+            }
+            // Drops the closure, and with it the loop.
+            frame.borrow_mut().take();
+        }
+    });
+}
+
+/// Calls `on_key` for every keydown on the document.
+#[hook]
+pub fn use_document_keydown(on_key: Callback<KeyboardEvent>) {
+    use_effect_with((), move |_| {
+        let listener: Closure<dyn FnMut(KeyboardEvent)> = Closure::new(move |e: KeyboardEvent| on_key.emit(e));
+        let document = web_sys::window().and_then(|w| w.document());
+        if let Some(d) = &document {
+            let _ = d.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(d) = &document {
+                let _ = d.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+            }
+        }
+    });
+}
+
+/// True if the user asked the system for reduced motion.
+pub fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}

@@ -1,0 +1,3 @@
+fn main() {
+    watch_tcp::start();
+}

@@ -1,0 +1,241 @@
+//! The app's model: which run is shown, where playback is, and what the
+//! user has chosen. Components dispatch `Action`s; the reducer is pure (the
+//! random ISN secret arrives inside the action, drawn by the caller).
+
+pub mod params;
+pub mod story;
+
+use params::Params;
+use std::rc::Rc;
+use story::{Moment, Story};
+use tcpsim::scenario::{self, RunOptions};
+use yew::Reducible;
+
+/// Trace microseconds shown per real millisecond at 1×: a 25 ms hop takes
+/// about 1.25 s to watch.
+const SIM_US_PER_MS: f64 = 20.0;
+/// Pause after each step while playing, at 1× (ms).
+const DWELL_MS: f64 = 700.0;
+/// With reduced motion, playing shows one step per this many ms at 1×.
+const STILL_STEP_MS: f64 = 1500.0;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppState {
+    pub params: Params,
+    /// The secret behind random ISNs (RFC 6528), when they are on.
+    pub isn_secret: Option<u64>,
+    pub story: Rc<Story>,
+    pub moment: Moment,
+    /// The step being animated towards, when stepping.
+    pub target: Option<usize>,
+    pub playing: bool,
+    /// Time left before playback moves on to the next step (ms).
+    dwell: f64,
+    /// The step whose header the inspector shows, if the user picked one.
+    pub selected: Option<usize>,
+    pub notices: Vec<String>,
+    /// Travel is not animated: steps happen at once.
+    pub still: bool,
+    pub embed_open: bool,
+}
+
+pub enum Action {
+    /// A frame passed (real milliseconds since the last one).
+    Tick(f64),
+    TogglePlay,
+    StepForward,
+    StepBack,
+    Restart,
+    GoTo(usize),
+    SetSpeed(f64),
+    /// Re-run the engine with random ISNs from this secret, or fixed ones.
+    SetRandomIsn(Option<u64>),
+    Select(usize),
+    Dismiss(usize),
+    ToggleEmbed,
+}
+
+impl AppState {
+    /// Builds the state a URL asks for. `secret` is used when the URL asks
+    /// for random ISNs.
+    pub fn new(params: Params, mut notices: Vec<String>, secret: u64, still: bool) -> AppState {
+        let isn_secret = params.random_isn.then_some(secret);
+        let story = Rc::new(run(&params.scenario, isn_secret));
+        let last = story.steps.len();
+        let mut params = params;
+        if params.step > last {
+            notices.push(format!(
+                "Ignored “step={}”: this scenario has steps 0 to {last}",
+                params.step
+            ));
+            params.step = 0;
+        }
+        AppState {
+            moment: story.moment(params.step),
+            playing: params.autoplay && params.step < last,
+            params,
+            isn_secret,
+            story,
+            target: None,
+            dwell: 0.0,
+            selected: None,
+            notices,
+            still,
+            embed_open: false,
+        }
+    }
+
+    /// Steps completed.
+    pub fn step(&self) -> usize {
+        self.story.step_at(self.moment)
+    }
+
+    /// The step the narration and inspector are about.
+    pub fn focus(&self) -> usize {
+        self.selected
+            .or(self.target)
+            .unwrap_or_else(|| self.step())
+            .min(self.story.steps.len())
+    }
+
+    pub fn animating(&self) -> bool {
+        self.playing || self.target.is_some()
+    }
+
+    fn last(&self) -> usize {
+        self.story.steps.len()
+    }
+
+    fn jump(&mut self, n: usize) {
+        let n = n.min(self.last());
+        self.moment = self.story.moment(n);
+        self.target = None;
+        self.playing = false;
+        self.selected = None;
+        self.params.step = n;
+    }
+
+    /// Moves the clock on by `ms` of real time towards the goal.
+    fn advance(&mut self, ms: f64) {
+        let speed = self.params.speed;
+        let goal_step = match (self.playing, self.target) {
+            (true, _) => self.last(),
+            (false, Some(t)) => t,
+            (false, None) => return,
+        };
+        let goal = self.story.moment(goal_step);
+        let before = self.step();
+        if self.dwell > 0.0 {
+            self.dwell -= ms * speed;
+            return;
+        }
+        if self.still {
+            // No travel: the next step happens at once, then a pause.
+            self.moment = self.story.moment((before + 1).min(goal_step));
+            self.dwell = STILL_STEP_MS;
+        } else {
+            let idle = self.story.in_flight(self.moment).is_empty();
+            let mut time = self.moment.time + ms * speed * SIM_US_PER_MS;
+            if idle {
+                // Nothing on the wire: skip the quiet time to the next event.
+                if let Some(next) = self.story.next_time(self.moment.cursor) {
+                    time = time.max(next);
+                }
+            }
+            let time = time.min(goal.time);
+            let cursor = self.story.cursor_at(time, self.moment.cursor, goal.cursor);
+            self.moment = Moment { time, cursor };
+            if time >= goal.time {
+                self.moment = goal;
+            }
+        }
+        let after = self.step();
+        self.params.step = after;
+        if self.moment == goal || after >= goal_step {
+            self.moment = goal;
+            self.target = None;
+            self.playing = false;
+            self.params.step = goal_step;
+        } else if after > before && self.playing && !self.still {
+            self.dwell = DWELL_MS;
+        }
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        if let Action::Tick(_) = action {
+            if !self.animating() {
+                return self;
+            }
+        }
+        let mut s = (*self).clone();
+        match action {
+            Action::Tick(ms) => s.advance(ms.clamp(0.0, 100.0)),
+            Action::TogglePlay => {
+                if s.playing {
+                    s.playing = false;
+                } else {
+                    if s.step() >= s.last() {
+                        s.jump(0);
+                    }
+                    s.playing = true;
+                    s.target = None;
+                    s.selected = None;
+                    s.dwell = 0.0;
+                }
+            }
+            Action::StepForward => {
+                let next = s.target.unwrap_or_else(|| s.step()) + 1;
+                if next > s.last() {
+                    return self;
+                }
+                // Finish any step under way first.
+                let from = next - 1;
+                s.jump(from);
+                if s.still {
+                    s.jump(next);
+                } else {
+                    s.target = Some(next);
+                }
+            }
+            Action::StepBack => {
+                let step = s.step();
+                let here = s.story.moment(step);
+                let mid_step = s.target.is_some() || s.moment != here;
+                s.jump(if mid_step { step } else { step.saturating_sub(1) });
+            }
+            Action::Restart => s.jump(0),
+            Action::GoTo(n) => s.jump(n),
+            Action::SetSpeed(speed) => s.params.speed = speed,
+            Action::SetRandomIsn(secret) => {
+                s.isn_secret = secret;
+                s.params.random_isn = secret.is_some();
+                s.story = Rc::new(run(&s.params.scenario, secret));
+                let step = s.step();
+                s.jump(step);
+            }
+            Action::Select(n) => s.selected = (n >= 1 && n <= s.last()).then_some(n),
+            Action::Dismiss(i) => {
+                if i < s.notices.len() {
+                    s.notices.remove(i);
+                }
+            }
+            Action::ToggleEmbed => s.embed_open = !s.embed_open,
+        }
+        Rc::new(s)
+    }
+}
+
+/// Runs a scenario in the engine. The id was checked when the URL was read;
+/// an unknown one falls back to the default story rather than failing.
+pub fn run(id: &str, isn_secret: Option<u64>) -> Story {
+    let options = RunOptions {
+        random_isn: isn_secret,
+        ..RunOptions::default()
+    };
+    let scenario = scenario::find(id).unwrap_or(&scenario::ALL[0]);
+    Story::new(scenario::run_setup(scenario.id, (scenario.setup)(), &options))
+}

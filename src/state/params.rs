@@ -1,0 +1,200 @@
+//! URL state: `?scenario=curl&step=5&speed=1&autoplay=0&isn=fixed&theme=dark&embed=1`
+//! (or the same after `#`). Parsing never fails: a bad parameter keeps its
+//! default and yields a notice saying which one and why.
+
+use tcpsim::scenario;
+
+pub const SPEEDS: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    /// Follow `prefers-color-scheme`.
+    Auto,
+    Light,
+    Dark,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Params {
+    pub scenario: String,
+    pub step: usize,
+    pub speed: f64,
+    pub autoplay: bool,
+    pub random_isn: bool,
+    pub theme: Theme,
+    pub embed: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            scenario: "curl".into(),
+            step: 0,
+            speed: 1.0,
+            autoplay: false,
+            random_isn: false,
+            theme: Theme::Auto,
+            embed: false,
+        }
+    }
+}
+
+impl Params {
+    /// Parses a query string (with or without its leading `?` or `#`).
+    /// Returns the parameters and one notice per ignored parameter.
+    pub fn parse(query: &str) -> (Params, Vec<String>) {
+        let mut p = Params::default();
+        let mut notices = Vec::new();
+        let query = query.trim_start_matches(['?', '#']);
+        for pair in query.split('&').filter(|s| !s.is_empty()) {
+            let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = decode(raw_key);
+            let value = decode(raw_value);
+            if let Err(why) = p.set(&key, &value) {
+                notices.push(format!("Ignored “{}”: {why}", shorten(&format!("{key}={value}"))));
+            }
+        }
+        (p, notices)
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        match key {
+            "scenario" => {
+                if scenario::find(value).is_none() {
+                    let known: Vec<&str> = scenario::ALL.iter().map(|s| s.id).collect();
+                    return Err(format!("no scenario has this id (known: {})", known.join(", ")));
+                }
+                self.scenario = value.to_string();
+            }
+            "step" => {
+                self.step = value
+                    .parse()
+                    .map_err(|_| "the step must be a whole number, 0 or more".to_string())?
+            }
+            "speed" => {
+                let speed: f64 = value.parse().map_err(|_| "the speed must be a number".to_string())?;
+                self.speed = *SPEEDS
+                    .iter()
+                    .find(|&&s| s == speed)
+                    .ok_or_else(|| "the speed must be one of 0.25, 0.5, 1, 2, 4".to_string())?;
+            }
+            "autoplay" => self.autoplay = flag(value)?,
+            "embed" => self.embed = flag(value)?,
+            "isn" => {
+                self.random_isn = match value {
+                    "fixed" => false,
+                    "random" => true,
+                    _ => return Err("isn must be fixed or random".into()),
+                }
+            }
+            "theme" => {
+                self.theme = match value {
+                    "light" => Theme::Light,
+                    "dark" => Theme::Dark,
+                    "auto" => Theme::Auto,
+                    _ => return Err("theme must be light or dark".into()),
+                }
+            }
+            _ => return Err("this page has no such parameter".into()),
+        }
+        Ok(())
+    }
+
+    /// The query string that reopens this view (defaults left out, except
+    /// the scenario and step, which a shared link should always name).
+    pub fn to_query(&self) -> String {
+        let mut q = format!("?scenario={}&step={}", self.scenario, self.step);
+        if self.speed != 1.0 {
+            q.push_str(&format!("&speed={}", self.speed));
+        }
+        if self.autoplay {
+            q.push_str("&autoplay=1");
+        }
+        if self.random_isn {
+            q.push_str("&isn=random");
+        }
+        match self.theme {
+            Theme::Auto => {}
+            Theme::Light => q.push_str("&theme=light"),
+            Theme::Dark => q.push_str("&theme=dark"),
+        }
+        if self.embed {
+            q.push_str("&embed=1");
+        }
+        q
+    }
+}
+
+fn flag(value: &str) -> Result<bool, String> {
+    match value {
+        "1" | "true" => Ok(true),
+        "0" | "false" => Ok(false),
+        _ => Err("must be 0 or 1".into()),
+    }
+}
+
+/// Percent-decoding (and `+` as space), tolerant: a bad escape stays as is.
+fn decode(s: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = match bytes.get(i..i + 3) {
+            Some([b'%', hi, lo]) => hex(*hi).zip(hex(*lo)).map(|(h, l)| h << 4 | l),
+            _ => None,
+        };
+        match (escaped, bytes[i]) {
+            (Some(b), _) => {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+            (None, b'+') => out.push(b' '),
+            (None, b) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Keeps notices short when someone pastes a very long value.
+fn shorten(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(MAX).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_valid_values() {
+        let (p, notices) = Params::parse("?scenario=curl&step=5&speed=0.5&autoplay=1&isn=random&theme=dark&embed=1");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(p.step, 5);
+        assert_eq!(p.speed, 0.5);
+        assert!(p.autoplay && p.random_isn && p.embed);
+        assert_eq!(p.theme, Theme::Dark);
+        assert_eq!(Params::parse(&p.to_query()).0, p);
+    }
+
+    #[test]
+    fn bad_values_keep_defaults_with_a_notice_each() {
+        let (p, notices) = Params::parse("step=-3&speed=9&theme=pink&bogus=1&isn=&scenario=nope&%zz=%");
+        assert_eq!(p, Params::default());
+        assert_eq!(notices.len(), 7, "{notices:?}");
+        assert!(notices[0].contains("step=-3"));
+    }
+
+    #[test]
+    fn hash_form_and_escapes() {
+        let (p, notices) = Params::parse("#step=2&theme=%6Cight");
+        assert!(notices.is_empty());
+        assert_eq!((p.step, p.theme), (2, Theme::Light));
+    }
+}

@@ -1,0 +1,311 @@
+//! A trace arranged for playback: one step per segment sent, and for any
+//! point of playback (a trace time and how many records are applied), the
+//! state of both hosts and what is on the wire. Everything here is read off
+//! the engine's trace; nothing is computed about TCP itself.
+
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+use tcpsim::net::{Side, WireEvent};
+use tcpsim::tcp::{Event, State};
+use tcpsim::time::Instant;
+use tcpsim::trace::{Segment, Trace, What};
+
+/// A point of playback: records `[..cursor]` have happened, and the clock
+/// reads `time` (µs). Envelopes are drawn from `time`, states from `cursor`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Moment {
+    pub time: f64,
+    pub cursor: usize,
+}
+
+/// What became of a segment on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// Reached the other host at this time (record index of the delivery).
+    Delivered { at: Instant, record: usize },
+    /// Lost on the wire (record index of the drop).
+    Dropped { record: usize },
+}
+
+/// One segment, as a step of the story.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// 1-based, in the order segments were sent.
+    pub number: usize,
+    pub from: Side,
+    pub segment: Segment,
+    pub bytes: Vec<u8>,
+    pub sent_at: Instant,
+    /// Index of the `Sent` record.
+    pub sent_record: usize,
+    pub fate: Fate,
+    /// The moment this step is complete: the segment arrived (or was lost)
+    /// and the receiver has reacted (its state changes are applied).
+    pub done: Moment,
+}
+
+impl Step {
+    /// Textbook label: `SYN, ACK seq=4500 ack=1001`, with `len` when data.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.segment.flags, self.numbers())
+    }
+
+    /// `seq=4500 ack=1001`, plus `len=72` when the segment carries data.
+    pub fn numbers(&self) -> String {
+        let s = &self.segment;
+        let mut text = format!("seq={}", s.seq);
+        if s.flags.ack() {
+            text.push_str(&format!(" ack={}", s.ack));
+        }
+        if s.len > 0 {
+            text.push_str(&format!(" len={}", s.len));
+        }
+        text
+    }
+
+    pub fn arrive_at(&self) -> Option<Instant> {
+        match self.fate {
+            Fate::Delivered { at, .. } => Some(at),
+            Fate::Dropped { .. } => None,
+        }
+    }
+}
+
+/// A state change of one host, in record order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transition {
+    pub record: usize,
+    pub at: Instant,
+    pub side: Side,
+    pub from: State,
+    pub to: State,
+}
+
+/// A segment on the wire at some moment, for drawing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InFlight {
+    pub step: usize,
+    pub from: Side,
+    /// 0 at the sender, 1 at the receiver.
+    pub progress: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Story {
+    pub trace: Trace,
+    pub client: (Ipv4Addr, u16),
+    pub server: (Ipv4Addr, u16),
+    pub steps: Vec<Step>,
+    pub transitions: Vec<Transition>,
+    /// Before anything moves: the server listens, the client is closed.
+    pub start: Moment,
+}
+
+impl Story {
+    pub fn new(trace: Trace) -> Story {
+        let mut steps: Vec<Step> = Vec::new();
+        let mut transitions = Vec::new();
+        let mut start_cursor = None;
+        for (i, r) in trace.records.iter().enumerate() {
+            match &r.what {
+                What::Sent { bytes, segment, .. } => {
+                    start_cursor.get_or_insert(i);
+                    steps.push(Step {
+                        number: steps.len() + 1,
+                        from: r.side,
+                        segment: *segment,
+                        bytes: bytes.clone(),
+                        sent_at: r.at,
+                        sent_record: i,
+                        fate: Fate::Dropped { record: i },
+                        done: Moment {
+                            time: r.at.micros() as f64,
+                            cursor: i + 1,
+                        },
+                    });
+                }
+                What::Engine {
+                    event: Event::StateChanged { from, to, .. },
+                } => {
+                    if *to != State::Listen {
+                        start_cursor.get_or_insert(i);
+                    }
+                    transitions.push(Transition {
+                        record: i,
+                        at: r.at,
+                        side: r.side,
+                        from: *from,
+                        to: *to,
+                    });
+                }
+                _ => {}
+            }
+        }
+        // Each step's fate: the first delivery or drop of its datagram. A
+        // duplicate's copy has its own id and no step of its own.
+        let step_of: HashMap<u64, usize> = trace
+            .records
+            .iter()
+            .filter_map(|r| match &r.what {
+                What::Sent { id, .. } => Some(*id),
+                _ => None,
+            })
+            .enumerate()
+            .map(|(k, id)| (id, k))
+            .collect();
+        let mut settled = vec![false; steps.len()];
+        for (i, r) in trace.records.iter().enumerate() {
+            let (id, fate) = match &r.what {
+                What::Delivered { id, .. } => (*id, Fate::Delivered { at: r.at, record: i }),
+                What::Wire {
+                    event: WireEvent::Dropped { id, .. },
+                } => (*id, Fate::Dropped { record: i }),
+                _ => continue,
+            };
+            let Some(&k) = step_of.get(&id) else { continue };
+            if std::mem::replace(&mut settled[k], true) {
+                continue;
+            }
+            steps[k].fate = fate;
+            steps[k].done = Moment {
+                time: r.at.micros() as f64,
+                cursor: reaction_end(&trace, i),
+            };
+        }
+        let first = steps.first();
+        let client = first
+            .map(|s| endpoint_of(&s.segment, s.from, Side::Client))
+            .unwrap_or((trace.client, 0));
+        let server = first
+            .map(|s| endpoint_of(&s.segment, s.from, Side::Server))
+            .unwrap_or((trace.server, 0));
+        Story {
+            start: Moment {
+                time: 0.0,
+                cursor: start_cursor.unwrap_or(trace.records.len()),
+            },
+            client,
+            server,
+            steps,
+            transitions,
+            trace,
+        }
+    }
+
+    /// The moment step `n` shows (0 is the start).
+    pub fn moment(&self, n: usize) -> Moment {
+        match n.checked_sub(1).and_then(|i| self.steps.get(i)) {
+            Some(step) => step.done,
+            None if n == 0 => self.start,
+            None => self.end(),
+        }
+    }
+
+    /// Everything has happened.
+    pub fn end(&self) -> Moment {
+        Moment {
+            time: self.trace.end.micros() as f64,
+            cursor: self.trace.records.len(),
+        }
+    }
+
+    /// How many steps are complete at `m`.
+    pub fn step_at(&self, m: Moment) -> usize {
+        self.steps
+            .iter()
+            .take_while(|s| s.done.cursor <= m.cursor && s.done.time <= m.time)
+            .count()
+    }
+
+    /// The state of `side` at `m`, and the transition that led to it.
+    pub fn state_at(&self, side: Side, m: Moment) -> (State, Option<Transition>) {
+        let last = self
+            .transitions
+            .iter()
+            .rfind(|t| t.side == side && t.record < m.cursor)
+            .copied();
+        (last.map_or(State::Closed, |t| t.to), last)
+    }
+
+    /// Segments sent but not yet arrived or lost at `m`.
+    pub fn in_flight(&self, m: Moment) -> Vec<InFlight> {
+        self.steps
+            .iter()
+            .filter(|s| s.sent_record < m.cursor && m.cursor < s.done.cursor)
+            .filter_map(|s| {
+                let arrive = s.arrive_at()?.micros() as f64;
+                let sent = s.sent_at.micros() as f64;
+                let progress = if arrive > sent {
+                    ((m.time - sent) / (arrive - sent)).clamp(0.0, 1.0)
+                } else {
+                    1.0
+                };
+                Some(InFlight {
+                    step: s.number,
+                    from: s.from,
+                    progress,
+                })
+            })
+            .collect()
+    }
+
+    /// The cursor reached by letting the clock run to `time`, starting from
+    /// `from` and never passing `limit`: every record stamped at or before
+    /// `time` has happened.
+    pub fn cursor_at(&self, time: f64, from: usize, limit: usize) -> usize {
+        let records = &self.trace.records;
+        let mut cursor = from;
+        while cursor < limit.min(records.len()) && (records[cursor].at.micros() as f64) <= time {
+            cursor += 1;
+        }
+        cursor
+    }
+
+    /// The trace time of the next record after `cursor`, if any.
+    pub fn next_time(&self, cursor: usize) -> Option<f64> {
+        self.trace.records.get(cursor).map(|r| r.at.micros() as f64)
+    }
+}
+
+/// After a delivery, the receiver's immediate reaction (state changes, timer
+/// and window reports at the same instant) belongs to the same step; the
+/// next datagram sent or delivered starts something new.
+fn reaction_end(trace: &Trace, delivered: usize) -> usize {
+    let at = trace.records[delivered].at;
+    let mut end = delivered + 1;
+    while let Some(r) = trace.records.get(end) {
+        let reaction = r.at == at && matches!(r.what, What::Engine { .. } | What::App { .. });
+        if !reaction {
+            break;
+        }
+        end += 1;
+    }
+    end
+}
+
+/// The address and port of `want`, read off a segment sent by `from`.
+fn endpoint_of(segment: &Segment, from: Side, want: Side) -> (Ipv4Addr, u16) {
+    if from == want {
+        (segment.src, segment.src_port)
+    } else {
+        (segment.dst, segment.dst_port)
+    }
+}
+
+/// A story shared by components: equal when it is the same run, so props
+/// compare in O(1) instead of comparing whole traces.
+#[derive(Clone, Debug)]
+pub struct Shared(pub std::rc::Rc<Story>);
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Self) -> bool {
+        std::rc::Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for Shared {
+    type Target = Story;
+    fn deref(&self) -> &Story {
+        &self.0
+    }
+}

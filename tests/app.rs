@@ -1,0 +1,352 @@
+//! The app in a real browser (wasm-bindgen-test, headless Chrome): mounts
+//! it into a test element, drives it like a user, and checks the DOM
+//! against the engine's own trace.
+
+use tcpsim::net::Side;
+use tcpsim::scenario::{self, RunOptions};
+use tcpsim::tcp::{Event, State};
+use tcpsim::trace::{Segment, Trace, What};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use watch_tcp::{App, Props};
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+use yew::AttrValue;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+struct Mounted {
+    root: Element,
+    app: Option<yew::AppHandle<App>>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+        self.root.remove();
+    }
+}
+
+impl Mounted {
+    async fn new(query: &str, still: bool) -> Mounted {
+        let document = gloo_document();
+        let root = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let props = Props {
+            query: Some(AttrValue::from(query.to_string())),
+            still: Some(still),
+        };
+        let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+        yew::scheduler::flush().await;
+        Mounted { root, app: Some(app) }
+    }
+
+    fn find(&self, selector: &str) -> Element {
+        self.root
+            .query_selector(selector)
+            .unwrap()
+            .unwrap_or_else(|| panic!("nothing matches {selector}"))
+    }
+
+    fn all(&self, selector: &str) -> Vec<Element> {
+        let list = self.root.query_selector_all(selector).unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+            .collect()
+    }
+
+    fn text(&self, testid: &str) -> String {
+        self.find(&format!("[data-testid='{testid}']"))
+            .text_content()
+            .unwrap_or_default()
+    }
+
+    fn states(&self) -> (String, String) {
+        (self.text("state-client"), self.text("state-server"))
+    }
+
+    /// The value the header inspector shows for a field.
+    fn field(&self, name: &str) -> String {
+        self.find(&format!("tr[data-field='{name}'] td.value"))
+            .text_content()
+            .unwrap_or_default()
+    }
+
+    fn step(&self) -> usize {
+        let count = self.text("step-count");
+        count.split(" / ").next().unwrap().trim().parse().unwrap()
+    }
+
+    async fn click(&self, testid: &str) {
+        let el: HtmlElement = self.find(&format!("[data-testid='{testid}']")).dyn_into().unwrap();
+        el.click();
+        yew::scheduler::flush().await;
+    }
+}
+
+fn gloo_document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+async fn press(key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    gloo_document().dispatch_event(&event).unwrap();
+    yew::scheduler::flush().await;
+}
+
+/// The engine's segments, in the order sent.
+fn segments(trace: &Trace) -> Vec<(Side, Segment)> {
+    trace.segments().map(|(_, side, _, s)| (side, *s)).collect()
+}
+
+/// Each side's state once segment `k` (0-based) has arrived and the
+/// receiver has reacted, read straight off the trace: the last state change
+/// on each side before the next datagram event after the delivery.
+fn states_after(trace: &Trace, k: usize) -> (State, State) {
+    let id = trace.segments().nth(k).unwrap().2;
+    let records = &trace.records;
+    let delivered = records
+        .iter()
+        .position(|r| matches!(r.what, What::Delivered { id: d, .. } if d == id))
+        .unwrap();
+    let end = records[delivered + 1..]
+        .iter()
+        .position(|r| !matches!(r.what, What::Engine { .. } | What::App { .. }) || r.at != records[delivered].at)
+        .map_or(records.len(), |p| delivered + 1 + p);
+    let state = |side: Side| {
+        records[..end]
+            .iter()
+            .rev()
+            .filter(|r| r.side == side)
+            .find_map(|r| match r.what {
+                What::Engine {
+                    event: Event::StateChanged { to, .. },
+                } => Some(to),
+                _ => None,
+            })
+            .unwrap_or(State::Closed)
+    };
+    (state(Side::Client), state(Side::Server))
+}
+
+fn curl(random_isn: Option<u64>) -> Trace {
+    scenario::run(
+        "curl",
+        &RunOptions {
+            random_isn,
+            ..RunOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn twelve_steps_show_what_the_engine_did() {
+    let app = Mounted::new("", true).await;
+    let trace = curl(None);
+    let segs = segments(&trace);
+    assert_eq!(segs.len(), 12);
+    // Before anything moves (teaching brief): server LISTEN, client CLOSED.
+    assert_eq!(app.states(), ("CLOSED".into(), "LISTEN".into()));
+    for (k, (side, seg)) in segs.iter().enumerate() {
+        app.click("forward").await;
+        assert_eq!(app.step(), k + 1);
+        let title = app.text("narration-title");
+        let flags = seg.flags.to_string();
+        assert!(
+            title.contains(&format!("The {} sends {flags} seq={}", side.name(), seg.seq)),
+            "step {}: {title}",
+            k + 1
+        );
+        // The inspector shows this segment's own header fields.
+        assert_eq!(app.field("Sequence number"), seg.seq.to_string());
+        assert_eq!(app.field("Acknowledgment number"), seg.ack.to_string());
+        for name in seg.flags.names() {
+            assert_eq!(app.field(name), "1 set", "step {}: flag {name}", k + 1);
+        }
+        let (c, s) = states_after(&trace, k);
+        assert_eq!(
+            app.states(),
+            (c.to_string(), s.to_string()),
+            "states after step {}",
+            k + 1
+        );
+        // The ladder has one arrow per segment so far, labelled like a textbook.
+        // (A segment sent at the same instant may already be on its way.)
+        let arrows = app.all("[data-testid='ladder-arrow']:not(.in-flight)");
+        assert_eq!(arrows.len(), k + 1);
+        let label = arrows[k].text_content().unwrap();
+        assert!(label.contains(&format!("seq={}", seg.seq)), "{label}");
+    }
+    // Facts from the brief, independent of how the UI reads the trace.
+    assert_eq!(app.states(), ("TIME_WAIT".into(), "CLOSED".into()));
+    assert!(app.text("live").starts_with("Step 12 of 12"));
+    let disabled = app.find("[data-testid='forward']").has_attribute("disabled");
+    assert!(disabled, "no step after the last");
+}
+
+#[wasm_bindgen_test]
+async fn step_back_restores_the_previous_view() {
+    let app = Mounted::new("?step=5", true).await;
+    let snapshot = |app: &Mounted| {
+        (
+            app.states(),
+            app.text("narration-title"),
+            app.field("Sequence number"),
+            app.all("[data-testid='ladder-arrow']").len(),
+            app.step(),
+        )
+    };
+    let at5 = snapshot(&app);
+    assert_eq!(at5.4, 5);
+    app.click("forward").await;
+    assert_ne!(snapshot(&app), at5);
+    app.click("back").await;
+    assert_eq!(snapshot(&app), at5);
+    app.click("restart").await;
+    assert_eq!(app.step(), 0);
+    assert_eq!(app.states(), ("CLOSED".into(), "LISTEN".into()));
+}
+
+/// Every (seq, ack) the inspector shows for the twelve steps.
+async fn numbers(app: &Mounted) -> Vec<(u32, u32)> {
+    app.click("restart").await;
+    let mut out = Vec::new();
+    for _ in 0..12 {
+        app.click("forward").await;
+        out.push((
+            app.field("Sequence number").parse().unwrap(),
+            app.field("Acknowledgment number").parse().unwrap(),
+        ));
+    }
+    out
+}
+
+#[wasm_bindgen_test]
+async fn random_isns_change_every_number_consistently() {
+    let app = Mounted::new("", true).await;
+    let fixed = numbers(&app).await;
+    app.click("random-isn").await;
+    let input: HtmlInputElement = app.find("[data-testid='random-isn']").dyn_into().unwrap();
+    assert!(input.checked());
+    let random = numbers(&app).await;
+    let trace = curl(None);
+    let senders: Vec<Side> = segments(&trace).iter().map(|(s, _)| *s).collect();
+    // ISNs: the SYN's seq on each side.
+    let isn = |n: &[(u32, u32)], side: Side| if side == Side::Client { n[0].0 } else { n[1].0 };
+    assert_ne!(isn(&random, Side::Client), isn(&fixed, Side::Client));
+    assert_ne!(isn(&random, Side::Server), isn(&fixed, Side::Server));
+    for (k, side) in senders.iter().enumerate() {
+        // Relative to the ISNs, every number is the same as before.
+        let rel = |n: &[(u32, u32)]| {
+            let (seq, ack) = n[k];
+            let ack_rel = if k == 0 {
+                0
+            } else {
+                ack.wrapping_sub(isn(n, side.other()))
+            };
+            (seq.wrapping_sub(isn(n, *side)), ack_rel)
+        };
+        assert_eq!(rel(&random), rel(&fixed), "step {}", k + 1);
+    }
+    // Switching back gives the teaching numbers again.
+    app.click("random-isn").await;
+    assert_eq!(numbers(&app).await, fixed);
+}
+
+#[wasm_bindgen_test]
+async fn url_parameters_pick_the_view() {
+    let app = Mounted::new("?scenario=curl&step=5&speed=2&theme=dark&embed=1&isn=fixed", true).await;
+    assert_eq!(app.step(), 5);
+    assert!(app.all(".notice").is_empty());
+    assert_eq!(app.find(".app").get_attribute("data-theme").as_deref(), Some("dark"));
+    assert!(app.all(".page-header").is_empty(), "embed=1 hides the page chrome");
+    let speed: web_sys::HtmlSelectElement = app.find("[data-testid='speed']").dyn_into().unwrap();
+    assert_eq!(speed.value(), "2");
+    assert_eq!(app.states(), ("ESTABLISHED".into(), "ESTABLISHED".into()));
+    // The address bar follows the step.
+    app.click("forward").await;
+    let search = web_sys::window().unwrap().location().search().unwrap();
+    assert!(search.contains("step=6"), "{search}");
+    drop(app);
+
+    let hash = Mounted::new("#step=3&theme=light", true).await;
+    assert_eq!(hash.step(), 3);
+    assert_eq!(hash.find(".app").get_attribute("data-theme").as_deref(), Some("light"));
+}
+
+#[wasm_bindgen_test]
+async fn malformed_parameters_fall_back_with_a_notice_each() {
+    let app = Mounted::new("?step=99&speed=fast&theme=pink&scenario=nope&bogus=1", true).await;
+    assert_eq!(app.step(), 0);
+    assert!(app.find(".app").get_attribute("data-theme").is_none());
+    let notices: Vec<String> = app.all(".notice").iter().map(|n| n.text_content().unwrap()).collect();
+    assert_eq!(notices.len(), 5, "{notices:?}");
+    for name in ["speed=fast", "theme=pink", "scenario=nope", "bogus=1", "step=99"] {
+        assert!(
+            notices.iter().any(|n| n.contains(name)),
+            "no notice for {name}: {notices:?}"
+        );
+    }
+    let dismiss: HtmlElement = app.find(".notice button").dyn_into().unwrap();
+    dismiss.click();
+    yew::scheduler::flush().await;
+    assert_eq!(app.all(".notice").len(), 4);
+    // The page still works.
+    app.click("forward").await;
+    assert_eq!(app.states().0, "SYN_SENT");
+}
+
+#[wasm_bindgen_test]
+async fn keyboard_shortcuts() {
+    let app = Mounted::new("", true).await;
+    for _ in 0..3 {
+        press("ArrowRight").await;
+    }
+    assert_eq!(app.step(), 3);
+    press("ArrowLeft").await;
+    assert_eq!(app.step(), 2);
+    press("Home").await;
+    assert_eq!(app.step(), 0);
+    press(" ").await;
+    assert!(app.text("play").contains("pause"));
+    press(" ").await;
+    assert!(app.text("play").contains("play"));
+}
+
+/// With motion on, a step is a journey: the envelope leaves, travels, and
+/// the step completes only when it lands.
+#[wasm_bindgen_test]
+async fn an_animated_step_lands_on_the_engine_state() {
+    let app = Mounted::new("?speed=4", false).await;
+    app.click("forward").await;
+    assert_eq!(app.step(), 0, "the step has only begun");
+    let mut seen_in_flight = false;
+    let mut frames = 0;
+    while app.step() == 0 && frames < 600 {
+        next_frame().await;
+        yew::scheduler::flush().await;
+        frames += 1;
+        if !app.all("[data-testid='envelope']").is_empty() {
+            // On the way: the client has sent its SYN, the server has not seen it.
+            assert_eq!(app.states(), ("SYN_SENT".into(), "LISTEN".into()));
+            seen_in_flight = true;
+        }
+    }
+    assert!(seen_in_flight, "the SYN was never drawn on the wire");
+    assert_eq!(app.step(), 1, "landed after {frames} frames");
+    assert_eq!(app.states(), ("SYN_SENT".into(), "SYN_RCVD".into()));
+    assert!(app.all("[data-testid='envelope']").is_empty());
+}
+
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window().unwrap().request_animation_frame(&resolve);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
