@@ -3,6 +3,7 @@
 
 use crate::state::story::{Fate, Step, Story};
 use tcpsim::net::Side;
+use tcpsim::tcp::State;
 
 pub struct Narration {
     pub title: String,
@@ -172,32 +173,45 @@ fn curl_step(story: &Story, step: &Step) -> (String, Option<String>) {
         ),
         10 => (
             format!(
-                "The server acknowledges the FIN (ack={}, one more than the FIN's seq). Its TCP is now CLOSE_WAIT: \
-                 the client will send nothing more, but the server may still send. When this ACK arrives, the \
-                 client is FIN_WAIT_2.",
+                "The server acknowledges the FIN (ack={}, one more than the FIN's seq) and went to CLOSE_WAIT: \
+                 the client will send nothing more, but the server still may. Its application had nothing \
+                 left to say and closed at once, so the server's own FIN left right behind this ACK and the \
+                 server is already LAST_ACK. When this ACK arrives, the client is FIN_WAIT_2: its FIN is \
+                 acknowledged, and it waits for the server's.",
                 s.ack
             ),
-            "One direction of the connection is closed; the other is still open.".into(),
+            "One direction of the connection is closed; the other is closing.".into(),
         ),
         11 => (
             format!(
-                "The server's application closes too: FIN, seq={}. The server is LAST_ACK, waiting for the final ACK.",
+                "The server's FIN, seq={}: it is done sending too. The server waits in LAST_ACK for this FIN \
+                 to be acknowledged. When it arrives, the client acknowledges it and enters TIME_WAIT.",
                 s.seq
             ),
-            "Client: will learn the server is done.".into(),
+            "Client: knows the server has nothing more to send.".into(),
         ),
         12 => (
             format!(
                 "The client acknowledges the server's FIN with ack={} and enters TIME_WAIT. When this ACK arrives, \
-                 the server is CLOSED. The client waits 2×MSL (here 60 s) before closing, in case this last ACK is \
-                 lost and the server sends its FIN again.",
-                s.ack
+                 the server is CLOSED. The client waits 2×MSL{} before closing, in case this last ACK is lost \
+                 and the server sends its FIN again.",
+                s.ack,
+                time_wait(story).map_or(String::new(), |secs| format!(" (here {secs} s)"))
             ),
             "Both sides know all data was delivered; the connection is over.".into(),
         ),
         _ => (generic(step), String::new()),
     };
     (what, Some(knows).filter(|k| !k.is_empty()))
+}
+
+/// How long the client stayed in TIME_WAIT, in whole seconds, read off the
+/// engine's state changes.
+fn time_wait(story: &Story) -> Option<u64> {
+    let client = story.transitions.iter().filter(|t| t.side == Side::Client);
+    let entered = client.clone().find(|t| t.to == State::TimeWait)?.at;
+    let left = client.clone().find(|t| t.from == State::TimeWait)?.at;
+    Some(left.micros().saturating_sub(entered.micros()) / 1_000_000)
 }
 
 /// Notes for the default story, in our words (from the teaching brief).

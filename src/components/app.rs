@@ -69,7 +69,7 @@ pub fn app(props: &Props) -> Html {
             let _ = performance.mark("app-rendered");
             let root = window.and_then(|w| w.document()).and_then(|d| d.document_element());
             if let Some(root) = root {
-                let _ = root.set_attribute("data-first-frame-ms", &format!("{:.0}", performance.now()));
+                let _ = root.set_attribute("data-first-frame-ms", &(performance.now() as u64).to_string());
             }
         }
     });

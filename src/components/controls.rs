@@ -2,7 +2,7 @@
 //! scrubber with one tick per segment, speed, the random-ISN switch and the
 //! embed button. Keyboard shortcuts are handled by the app.
 
-use crate::state::params::SPEEDS;
+use crate::state::params::{speed_named, SPEEDS};
 use crate::state::Action;
 use yew::prelude::*;
 
@@ -27,7 +27,7 @@ pub fn controls(props: &Props) -> Html {
     });
     let on_speed = props.on_action.reform(|e: Event| {
         let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-        Action::SetSpeed(select.value().parse().unwrap_or(1.0))
+        Action::SetSpeed(speed_named(&select.value()).unwrap_or(1.0))
     });
     let on_isn = props.on_random_isn.reform(|e: Event| {
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
@@ -60,8 +60,8 @@ pub fn controls(props: &Props) -> Html {
             <label class="speed">
                 { "Speed " }
                 <select onchange={on_speed} data-testid="speed">
-                    { for SPEEDS.iter().map(|s| html! {
-                        <option value={s.to_string()} selected={*s == props.speed}>{ format!("{s}×") }</option>
+                    { for SPEEDS.iter().map(|(name, s)| html! {
+                        <option value={*name} selected={*s == props.speed}>{ format!("{name}×") }</option>
                     }) }
                 </select>
             </label>

@@ -14,18 +14,19 @@ pub struct Props {
     pub on_select: Callback<usize>,
 }
 
-const ROW: f64 = 34.0;
-const TOP: f64 = 26.0;
-const LEFT: f64 = 60.0;
-const RIGHT: f64 = 540.0;
-const WIDTH: f64 = 600.0;
+// SVG user units, integers so no float is printed (smaller wasm).
+const ROW: i32 = 34;
+const TOP: i32 = 26;
+const LEFT: i32 = 60;
+const RIGHT: i32 = 540;
+const WIDTH: i32 = 600;
 
 #[component(Ladder)]
 pub fn ladder(props: &Props) -> Html {
     let story = &props.story;
     let cursor = props.moment.cursor;
     let shown: Vec<_> = story.steps.iter().filter(|s| s.sent_record < cursor).collect();
-    let height = TOP + (story.steps.len().max(1) as f64 + 0.6) * ROW;
+    let height = TOP + (story.steps.len().max(1) as i32) * ROW + ROW / 2;
     html! {
         <figure class="ladder">
             <figcaption class="visually-hidden">
@@ -41,14 +42,14 @@ pub fn ladder(props: &Props) -> Html {
                     let n = step.number;
                     // The label sits above its arrow, which slopes down by
                     // the travel time, as in textbooks.
-                    let y_label = TOP + (n as f64 - 1.0) * ROW + 10.0;
-                    let y0 = y_label + 5.0;
-                    let y1 = y0 + ROW * 0.5;
+                    let y_label = TOP + (n as i32 - 1) * ROW + 10;
+                    let y0 = y_label + 5;
+                    let y1 = y0 + ROW / 2;
                     let (x0, x1) = match step.from { Side::Client => (LEFT, RIGHT), Side::Server => (RIGHT, LEFT) };
                     let arrived = step.done.cursor <= cursor;
                     let lost = matches!(step.fate, Fate::Dropped { .. });
                     // Lost segments stop half-way, under a cross.
-                    let (xe, ye) = if lost { ((x0 + x1) / 2.0, (y0 + y1) / 2.0) } else { (x1, y1) };
+                    let (xe, ye) = if lost { ((x0 + x1) / 2, (y0 + y1) / 2) } else { (x1, y1) };
                     let select = props.on_select.reform(move |_| n);
                     let onkeydown = {
                         let on_select = props.on_select.clone();
@@ -74,12 +75,12 @@ pub fn ladder(props: &Props) -> Html {
                            data-testid="ladder-arrow">
                             <line x1={x0.to_string()} y1={y0.to_string()} x2={xe.to_string()} y2={ye.to_string()}
                                   marker-end={(!lost).then_some("url(#head)")} />
-                            <rect class="hit" x={LEFT.to_string()} y={(y_label - 12.0).to_string()}
-                                  width={(RIGHT - LEFT).to_string()} height={(ROW - 2.0).to_string()} />
+                            <rect class="hit" x={LEFT.to_string()} y={(y_label - 12).to_string()}
+                                  width={(RIGHT - LEFT).to_string()} height={(ROW - 2).to_string()} />
                             if lost {
-                                <text x={xe.to_string()} y={(ye + 5.0).to_string()} class="cross" text-anchor="middle">{ "✕" }</text>
+                                <text x={xe.to_string()} y={(ye + 5).to_string()} class="cross" text-anchor="middle">{ "✕" }</text>
                             }
-                            <text x={((LEFT + RIGHT) / 2.0).to_string()} y={y_label.to_string()}
+                            <text x={((LEFT + RIGHT) / 2).to_string()} y={y_label.to_string()}
                                   class="arrow-label" text-anchor="middle">{ label }</text>
                         </g>
                     }

@@ -19,7 +19,7 @@ pub fn wire_view(props: &Props) -> Html {
         .story
         .steps
         .first()
-        .and_then(|s| Some(s.arrive_at()?.micros().saturating_sub(s.sent_at.micros()) as f64 / 1000.0));
+        .and_then(|s| Some(s.arrive_at()?.micros().saturating_sub(s.sent_at.micros()) / 1000));
     html! {
         <div class="wire">
             <div class="wire-line" aria-hidden="true"></div>
@@ -29,9 +29,11 @@ pub fn wire_view(props: &Props) -> Html {
             { for props.in_flight.iter().enumerate().map(|(lane, f)| {
                 let Some(step) = props.story.steps.get(f.step - 1) else { return html! {} };
                 let along = match f.from { Side::Client => f.progress, Side::Server => 1.0 - f.progress };
+                // In ten-thousandths, so no float is printed (smaller wasm).
+                let along = (along * 10_000.0) as u32;
                 let style = format!(
-                    "left: calc({:.2}% - {:.3} * var(--envelope-w)); top: {:.1}rem",
-                    along * 100.0, along, 1.6 + lane as f64 * 3.0
+                    "left: calc({}.{:02}% - var(--envelope-w) * {along} / 10000); top: {}.{}rem",
+                    along / 100, along % 100, (16 + lane * 30) / 10, (16 + lane * 30) % 10
                 );
                 let s = &step.segment;
                 let arrow = if f.from == Side::Client { "→" } else { "←" };

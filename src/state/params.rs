@@ -4,7 +4,19 @@
 
 use tcpsim::scenario;
 
-pub const SPEEDS: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
+/// The speeds offered, as written in URLs and menus. Matched as text, so
+/// the page needs no float parser or printer (smaller wasm).
+pub const SPEEDS: [(&str, f64); 5] = [("0.25", 0.25), ("0.5", 0.5), ("1", 1.0), ("2", 2.0), ("4", 4.0)];
+
+/// The speed a menu or URL value names.
+pub fn speed_named(name: &str) -> Option<f64> {
+    SPEEDS.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+}
+
+/// How a speed is written.
+pub fn speed_name(speed: f64) -> &'static str {
+    SPEEDS.iter().find(|(_, s)| *s == speed).map_or("1", |(n, _)| n)
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Theme {
@@ -72,11 +84,8 @@ impl Params {
                     .map_err(|_| "the step must be a whole number, 0 or more".to_string())?
             }
             "speed" => {
-                let speed: f64 = value.parse().map_err(|_| "the speed must be a number".to_string())?;
-                self.speed = *SPEEDS
-                    .iter()
-                    .find(|&&s| s == speed)
-                    .ok_or_else(|| "the speed must be one of 0.25, 0.5, 1, 2, 4".to_string())?;
+                self.speed =
+                    speed_named(value).ok_or_else(|| "the speed must be one of 0.25, 0.5, 1, 2, 4".to_string())?;
             }
             "autoplay" => self.autoplay = flag(value)?,
             "embed" => self.embed = flag(value)?,
@@ -105,7 +114,7 @@ impl Params {
     pub fn to_query(&self) -> String {
         let mut q = format!("?scenario={}&step={}", self.scenario, self.step);
         if self.speed != 1.0 {
-            q.push_str(&format!("&speed={}", self.speed));
+            q.push_str(&format!("&speed={}", speed_name(self.speed)));
         }
         if self.autoplay {
             q.push_str("&autoplay=1");
