@@ -142,7 +142,7 @@ pub fn app(props: &Props) -> Html {
                     <EmbedDialog url={embed_url(&query)} on_close={on_action.reform(|_| Action::ToggleEmbed)} />
                 }
                 <div class="panels">
-                    <Ladder story={story.clone()} {moment} {focus} on_select={on_action.reform(Action::GoTo)} />
+                    <Ladder story={story.clone()} cursor={moment.cursor} {focus} on_select={on_action.reform(Action::GoTo)} />
                     <div class="side-panels">
                         <NarrationPanel story={story.clone()} {focus} compact={embed} />
                         <Inspector step={focus.checked_sub(1).and_then(|i| story.steps.get(i)).cloned()} />

@@ -2,14 +2,16 @@
 //! labelled like a textbook, growing as segments arrive. Each arrow is a
 //! button: activating it jumps playback to that step.
 
-use crate::state::story::{Fate, Moment, Shared};
+use crate::state::story::{Fate, Shared};
 use tcpsim::net::Side;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub story: Shared,
-    pub moment: Moment,
+    /// Records applied so far (not the clock: the ladder changes only when
+    /// a segment leaves or lands, not every frame).
+    pub cursor: usize,
     pub focus: usize,
     pub on_select: Callback<usize>,
 }
@@ -24,7 +26,7 @@ const WIDTH: i32 = 600;
 #[component(Ladder)]
 pub fn ladder(props: &Props) -> Html {
     let story = &props.story;
-    let cursor = props.moment.cursor;
+    let cursor = props.cursor;
     let shown: Vec<_> = story.steps.iter().filter(|s| s.sent_record < cursor).collect();
     let height = TOP + (story.steps.len().max(1) as i32) * ROW + ROW / 2;
     html! {
