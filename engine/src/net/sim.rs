@@ -27,6 +27,9 @@ pub trait App {
     fn wakeup(&self) -> Option<Instant> {
         None
     }
+    /// Replaces what this application sends (the lab's payload editor).
+    /// Applications that send nothing of their own ignore it.
+    fn set_payload(&mut self, _data: Vec<u8>) {}
 }
 
 /// An application that does nothing (a host with only its TCP).

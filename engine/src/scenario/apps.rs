@@ -47,6 +47,10 @@ impl App for HttpClient {
         self.conn = io.connect(self.server.0, self.server.1);
     }
 
+    fn set_payload(&mut self, data: Vec<u8>) {
+        self.request = data;
+    }
+
     fn on_events(&mut self, io: &mut AppIo<'_>, events: &[Event]) {
         let Some(conn) = self.conn else { return };
         for event in events.iter().filter(|e| e.conn() == Some(conn)) {
@@ -209,6 +213,10 @@ impl Peer {
 }
 
 impl App for Peer {
+    fn set_payload(&mut self, data: Vec<u8>) {
+        self.data = data;
+    }
+
     fn start(&mut self, io: &mut AppIo<'_>) {
         self.conn = match self.open {
             Open::Connect(addr, port) => io.connect(addr, port),

@@ -4,6 +4,7 @@
 
 pub mod apps;
 pub mod curl;
+pub mod lab;
 
 use crate::net::{App, LinkConfig, Outcome, ScriptedFault, Simulator, Wire};
 use crate::tcp::{Config, Endpoint, IsnPolicy};
@@ -23,6 +24,8 @@ pub struct RunOptions {
     pub random_isn: Option<u64>,
     /// Extra faults on top of the scenario's own.
     pub faults: Vec<ScriptedFault>,
+    /// The lab's changes to the wire, the hosts and the payload.
+    pub lab: lab::Lab,
 }
 
 /// Everything a run needs.
@@ -80,6 +83,7 @@ pub fn run_setup(id: &str, mut setup: Setup, options: &RunOptions) -> Trace {
         };
     }
     setup.faults.extend_from_slice(&options.faults);
+    options.lab.apply(&mut setup);
     let wire = Wire::new(setup.c2s, setup.s2c, setup.faults, options.seed);
     let mut sim = Simulator::new(
         id,
