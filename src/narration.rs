@@ -3,7 +3,9 @@
 
 use crate::state::story::{Fate, Step, Story};
 use tcpsim::net::Side;
-use tcpsim::tcp::State;
+use tcpsim::net::WireEvent;
+use tcpsim::tcp::{ConnError, Event, RejectReason, RetransmitReason, State, Timer};
+use tcpsim::trace::What;
 
 pub struct Narration {
     pub title: String,
@@ -22,6 +24,17 @@ pub fn side_name(side: Side) -> &'static str {
 
 /// The narration for step `n` (0 = before anything is sent).
 pub fn narrate(story: &Story, n: usize) -> Narration {
+    if n == 0 && story.trace.scenario != "curl" {
+        let scenario = tcpsim::scenario::find(&story.trace.scenario);
+        return Narration {
+            title: scenario.map_or("Before anything moves", |s| s.title).into(),
+            what: format!(
+                "{}. Step forward (→) to watch it happen, segment by segment.",
+                scenario.map_or("", |s| s.summary)
+            ),
+            knows: None,
+        };
+    }
     if n == 0 {
         let (ip, port) = story.server;
         return Narration {
@@ -45,12 +58,8 @@ pub fn narrate(story: &Story, n: usize) -> Narration {
     let (what, knows) = if curl {
         curl_step(story, step)
     } else {
-        (generic(step), None)
+        (generic(story, step), None)
     };
-    let mut what = what;
-    if let Fate::Dropped { .. } = step.fate {
-        what.push_str(" The wire lost this segment: it never arrives.");
-    }
     Narration {
         title: format!("{}. The {} sends {}", n, side_name(step.from), step.label()),
         what,
@@ -58,23 +67,123 @@ pub fn narrate(story: &Story, n: usize) -> Narration {
     }
 }
 
-fn generic(step: &Step) -> String {
+/// Any scenario: what the segment is, then what the engine reported just
+/// before it was sent (why it was sent) and when it arrived (what it did).
+fn generic(story: &Story, step: &Step) -> String {
     let s = &step.segment;
-    let mut text = format!(
-        "A segment with flags {} goes from the {} to the {}.",
-        s.flags,
-        side_name(step.from),
-        side_name(step.from.other())
-    );
-    if s.len > 0 {
-        text.push_str(&format!(
-            " It carries {} bytes of data, numbered {} to {}.",
-            s.len,
+    let (from, to) = (side_name(step.from), side_name(step.from.other()));
+    let mut text = match s.len {
+        0 => format!("A segment with {} goes from the {from} to the {to}.", s.flags),
+        n => format!(
+            "The {from} sends {n} bytes of data (bytes {} to {}) with {}.",
             s.seq,
-            s.seq.wrapping_add(s.len.saturating_sub(1))
-        ));
+            s.seq.wrapping_add(n - 1),
+            s.flags
+        ),
+    };
+    let records = &story.trace.records;
+    // Why it was sent: the sender's reports since the previous datagram.
+    let start = records[..step.sent_record]
+        .iter()
+        .rposition(|r| matches!(r.what, What::Sent { .. } | What::Delivered { .. }))
+        .map_or(0, |i| i + 1);
+    for r in &records[start..step.sent_record] {
+        if r.side == step.from {
+            if let What::Engine { event } = &r.what {
+                text.push_str(before_sending(event));
+            }
+        }
+    }
+    for r in &records[step.sent_record + 1..] {
+        match &r.what {
+            What::Wire { event } => text.push_str(on_the_wire(event)),
+            _ => break,
+        }
+    }
+    // What it did: the receiver's reports as it arrived.
+    if let Fate::Delivered { record, .. } = step.fate {
+        for r in &records[record + 1..step.done.cursor] {
+            if let What::Engine { event } = &r.what {
+                text.push_str(on_arrival(event));
+            }
+        }
     }
     text
+}
+
+fn before_sending(event: &Event) -> &'static str {
+    match event {
+        Event::TimerFired { timer: Timer::Retransmit, .. } => {
+            " The retransmission timer ran out before an ACK came back, so the sender sends the oldest unacknowledged data again and doubles its timeout (RFC 6298)."
+        }
+        Event::TimerFired { timer: Timer::Persist, .. } => {
+            " The persist timer fired: the receiver's window is zero, so the sender probes with one byte to learn when it opens."
+        }
+        Event::Retransmit { reason: RetransmitReason::FastRetransmit, .. } => {
+            " Three duplicate ACKs mean one segment is missing while later ones arrived: the sender resends it now, without waiting for the timer (fast retransmit), and halves its congestion window."
+        }
+        Event::Retransmit { reason: RetransmitReason::PartialAck, .. } => {
+            " The ACK covered only part of what was outstanding: during NewReno recovery that points at the next hole, which is resent at once."
+        }
+        Event::Retransmit { reason: RetransmitReason::Timeout, .. } => {
+            " This is a retransmission; by Karn's rule its ACK will not be used to measure the round-trip time, since nobody can tell which copy it answers."
+        }
+        Event::Retransmit { reason: RetransmitReason::SynRepeated, .. } => {
+            " The peer sent its SYN again, so our SYN, ACK must have been lost: it is sent again."
+        }
+        Event::DuplicateAck { count: 3, .. } => " That was the third duplicate ACK.",
+        Event::ZeroWindow { .. } => " The receiver's window is zero: the sender must stop sending data.",
+        Event::WindowUpdate { .. } => {
+            " The application read data, so the receive window opened: this segment tells the sender."
+        }
+        Event::SynCookieSent { .. } => {
+            " The backlog is full, so the server answers with a SYN cookie: the state it needs is encoded in its ISN instead of stored."
+        }
+        Event::Error { error: ConnError::Reset, .. } => " The application aborted the connection.",
+        _ => "",
+    }
+}
+
+fn on_the_wire(event: &WireEvent) -> &'static str {
+    match event {
+        WireEvent::Dropped { .. } => " The wire loses this segment: it never arrives.",
+        WireEvent::Duplicated { .. } => " The wire delivers this segment twice.",
+        WireEvent::Corrupted { .. } => " On the way one bit of it is flipped.",
+        WireEvent::Delayed { .. } => " The wire holds it back, so later segments overtake it.",
+        WireEvent::Scheduled { .. } => "",
+    }
+}
+
+fn on_arrival(event: &Event) -> &'static str {
+    match event {
+        Event::Rejected { reason: RejectReason::Malformed { .. }, .. } => {
+            " The receiver computes the checksum, finds it wrong and silently drops the segment; only a retransmission can repair the loss."
+        }
+        Event::Rejected { reason: RejectReason::NoListener, .. } => {
+            " Nothing listens on that port, so the receiving host answers with RST."
+        }
+        Event::Rejected { reason: RejectReason::Unacceptable, .. } => {
+            " The receiver finds it outside its window (old or duplicate) and answers with an ACK of what it expects."
+        }
+        Event::Rejected { reason: RejectReason::BadAckInSynSent, .. } => {
+            " The client never sent the SYN this acknowledges: it answers with RST, and the server forgets the ghost connection."
+        }
+        Event::Rejected { reason: RejectReason::BacklogFull, .. } => {
+            " The listener's backlog of half-open connections is full: the SYN is dropped."
+        }
+        Event::OutOfOrder { .. } => {
+            " It arrives beyond a gap: the receiver keeps it in its buffer but cannot deliver it yet, and sends a duplicate ACK for the missing byte."
+        }
+        Event::Duplicate { .. } => " The receiver already has these bytes: it discards them and acknowledges again.",
+        Event::WindowProbe { .. } => "",
+        Event::Error { error: ConnError::Refused, .. } => " The client's application gets “connection refused”.",
+        Event::Error { error: ConnError::Reset, .. } => " The receiving application gets “connection reset by peer”.",
+        Event::Error { error: ConnError::TimedOut, .. } => " The application gets “connection timed out”.",
+        Event::SynCookieAccepted { .. } => {
+            " The ACK carries a valid cookie: the server rebuilds the connection from it."
+        }
+        _ => "",
+    }
 }
 
 /// The default story: numbers from the segments, teaching from the brief.
@@ -200,7 +309,7 @@ fn curl_step(story: &Story, step: &Step) -> (String, Option<String>) {
             ),
             "Both sides know all data was delivered; the connection is over.".into(),
         ),
-        _ => (generic(step), String::new()),
+        _ => (generic(story, step), String::new()),
     };
     (what, Some(knows).filter(|k| !k.is_empty()))
 }

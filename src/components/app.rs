@@ -1,13 +1,18 @@
 //! The root component: owns the state, runs the animation clock and the
 //! keyboard shortcuts, keeps the URL in step, and lays out the page.
 
+use super::capture::Capture;
 use super::controls::Controls;
 use super::embed_dialog::EmbedDialog;
 use super::host_card::HostCard;
 use super::inspector::Inspector;
+use super::lab_panel::LabPanel;
 use super::ladder::Ladder;
 use super::narration_panel::NarrationPanel;
 use super::notices::Notices;
+use super::scenario_picker::ScenarioPicker;
+use super::state_diagram::StateDiagram;
+use super::window_plot::WindowPlot;
 use super::wire_view::WireView;
 use crate::hooks::{prefers_reduced_motion, use_animation_frames, use_document_keydown};
 use crate::narration::side_name;
@@ -125,15 +130,16 @@ pub fn app(props: &Props) -> Html {
                 <header class="page-header">
                     <h1>{ "Watch TCP work" }</h1>
                     <p class="subtitle">
-                        { format!("curl http://{}/ — one HTTP request, {} segments, from a real TCP engine running in this page", story.server.0, last) }
+                        { "A real TCP engine runs a client and a server in this page. Every segment, number and state below comes out of it." }
                     </p>
+                    <ScenarioPicker current={AttrValue::from(state.params.scenario.clone())} on_pick={on_action.reform(Action::SetScenario)} />
                 </header>
             }
             <Notices notices={state.notices.clone()} on_dismiss={on_action.reform(Action::Dismiss)} />
             <main>
                 <div class="stage">
                     <HostCard role="client" addr={story.client} state={client_state} transition={client_t} />
-                    <WireView story={story.clone()} {in_flight} />
+                    <WireView story={story.clone()} {in_flight} on_select={on_action.reform(Action::Select)} />
                     <HostCard role="server" addr={story.server} state={server_state} transition={server_t} />
                 </div>
                 <Controls step={step} {last} playing={state.playing} speed={state.params.speed}
@@ -142,12 +148,23 @@ pub fn app(props: &Props) -> Html {
                     <EmbedDialog url={embed_url(&query)} on_close={on_action.reform(|_| Action::ToggleEmbed)} />
                 }
                 <div class="panels">
-                    <Ladder story={story.clone()} cursor={moment.cursor} {focus} on_select={on_action.reform(Action::GoTo)} />
+                    <div class="side-panels">
+                        <Ladder story={story.clone()} cursor={moment.cursor} {focus} on_select={on_action.reform(Action::GoTo)} />
+                        if !embed {
+                            <StateDiagram client={client_state} server={server_state} client_last={client_t} server_last={server_t} />
+                        }
+                    </div>
                     <div class="side-panels">
                         <NarrationPanel story={story.clone()} {focus} compact={embed} />
                         <Inspector step={focus.checked_sub(1).and_then(|i| story.steps.get(i)).cloned()} />
                     </div>
                 </div>
+                if !embed {
+                    <LabPanel {focus} faults={state.faults.clone()} lab={state.lab.clone()}
+                              latency_ms={story.one_way_delay_ms()} on_action={on_action.clone()} />
+                    <WindowPlot story={story.clone()} time={moment.time as u64} />
+                    <Capture story={story.clone()} />
+                }
             </main>
             if !embed {
                 <footer class="page-footer">

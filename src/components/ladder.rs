@@ -50,6 +50,7 @@ pub fn ladder(props: &Props) -> Html {
                     let (x0, x1) = match step.from { Side::Client => (LEFT, RIGHT), Side::Server => (RIGHT, LEFT) };
                     let arrived = step.done.cursor <= cursor;
                     let lost = matches!(step.fate, Fate::Dropped { .. });
+                    let faulted = !step.marks.is_empty();
                     // Lost segments stop half-way, under a cross.
                     let (xe, ye) = if lost { ((x0 + x1) / 2, (y0 + y1) / 2) } else { (x1, y1) };
                     let select = props.on_select.reform(move |_| n);
@@ -67,9 +68,13 @@ pub fn ladder(props: &Props) -> Html {
                         "arrow",
                         (!arrived).then_some("in-flight"),
                         lost.then_some("lost"),
+                        faulted.then_some("faulted"),
                         (n == props.focus).then_some("focused"),
                     );
-                    let label = format!("{n}. {}", step.label());
+                    let mut label = format!("{n}. {}", step.label());
+                    if !step.marks.is_empty() {
+                        label.push_str(&format!(" ({})", step.marks.join(", ")));
+                    }
                     html! {
                         <g class={class} role="listitem" tabindex="0" key={n} onclick={select} {onkeydown}
                            aria-label={format!("{label}, {} to {}{}", side(step.from), side(step.from.other()),

@@ -11,21 +11,17 @@ use yew::prelude::*;
 pub struct Props {
     pub story: Shared,
     pub in_flight: Vec<InFlight>,
+    /// Clicking an envelope selects its segment (for the inspector and lab).
+    pub on_select: Callback<usize>,
 }
 
 #[component(WireView)]
 pub fn wire_view(props: &Props) -> Html {
-    let delay_ms = props
-        .story
-        .steps
-        .first()
-        .and_then(|s| Some(s.arrive_at()?.micros().saturating_sub(s.sent_at.micros()) / 1000));
+    let delay_ms = props.story.one_way_delay_ms();
     html! {
         <div class="wire">
             <div class="wire-line" aria-hidden="true"></div>
-            if let Some(ms) = delay_ms {
-                <span class="wire-caption">{ format!("one-way delay {ms} ms") }</span>
-            }
+            <span class="wire-caption">{ format!("one-way delay {delay_ms} ms") }</span>
             { for props.in_flight.iter().enumerate().map(|(lane, f)| {
                 let Some(step) = props.story.steps.get(f.step - 1) else { return html! {} };
                 let along = match f.from { Side::Client => f.progress, Side::Server => 1.0 - f.progress };
@@ -37,12 +33,15 @@ pub fn wire_view(props: &Props) -> Html {
                 );
                 let s = &step.segment;
                 let arrow = if f.from == Side::Client { "→" } else { "←" };
+                let n = f.step;
                 html! {
-                    <div class="envelope" style={style} key={f.step} data-testid="envelope">
-                        <span class="envelope-no">{ format!("#{} {arrow}", f.step) }</span>
+                    <button class="envelope" style={style} key={n} data-testid="envelope"
+                            onclick={props.on_select.reform(move |_| n)}
+                            aria-label={format!("Segment {n}, {} on its way; select it", step.label())}>
+                        <span class="envelope-no">{ format!("#{n} {arrow}") }</span>
                         <FlagChips flags={s.flags} />
                         <span class="envelope-nums">{ step.numbers() }</span>
-                    </div>
+                    </button>
                 }
             }) }
         </div>

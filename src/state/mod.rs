@@ -8,6 +8,8 @@ pub mod story;
 use params::Params;
 use std::rc::Rc;
 use story::{Moment, Story};
+use tcpsim::net::{FaultAction, ScriptedFault};
+use tcpsim::scenario::lab::Lab;
 use tcpsim::scenario::{self, RunOptions};
 use yew::Reducible;
 
@@ -37,6 +39,10 @@ pub struct AppState {
     /// Travel is not animated: steps happen at once.
     pub still: bool,
     pub embed_open: bool,
+    /// Faults the learner put on segments, on top of the scenario's own.
+    pub faults: Vec<ScriptedFault>,
+    /// The learner's changes to the wire, hosts and payload.
+    pub lab: Lab,
 }
 
 pub enum Action {
@@ -51,6 +57,12 @@ pub enum Action {
     /// Re-run the engine with random ISNs from this secret, or fixed ones.
     SetRandomIsn(Option<u64>),
     Select(usize),
+    /// Show another scenario (its id was checked against the registry).
+    SetScenario(String),
+    /// Do this to the datagram of step n, then re-run the engine.
+    Fault(usize, FaultAction),
+    ClearFaults,
+    SetLab(Lab),
     Dismiss(usize),
     ToggleEmbed,
 }
@@ -60,7 +72,7 @@ impl AppState {
     /// for random ISNs.
     pub fn new(params: Params, mut notices: Vec<String>, secret: u64, still: bool) -> AppState {
         let isn_secret = params.random_isn.then_some(secret);
-        let story = Rc::new(run(&params.scenario, isn_secret));
+        let story = Rc::new(run(&params.scenario, isn_secret, &[], &Lab::default()));
         let last = story.steps.len();
         let mut params = params;
         if params.step > last {
@@ -82,6 +94,8 @@ impl AppState {
             notices,
             still,
             embed_open: false,
+            faults: Vec::new(),
+            lab: Lab::default(),
         }
     }
 
@@ -113,6 +127,13 @@ impl AppState {
         self.playing = false;
         self.selected = None;
         self.params.step = n;
+    }
+
+    /// Runs the engine again with the current choices and shows step `n`
+    /// (or the last one, if the new run is shorter).
+    fn rerun(&mut self, n: usize) {
+        self.story = Rc::new(run(&self.params.scenario, self.isn_secret, &self.faults, &self.lab));
+        self.jump(n);
     }
 
     /// Moves the clock on by `ms` of real time towards the goal.
@@ -213,9 +234,36 @@ impl Reducible for AppState {
             Action::SetRandomIsn(secret) => {
                 s.isn_secret = secret;
                 s.params.random_isn = secret.is_some();
-                s.story = Rc::new(run(&s.params.scenario, secret));
+                s.rerun(s.step());
+            }
+            Action::SetScenario(id) => {
+                s.params.scenario = id;
+                s.faults.clear();
+                s.lab = Lab::default();
+                s.rerun(0);
+            }
+            Action::Fault(n, action) => {
+                let Some(step) = s.story.steps.get(n.wrapping_sub(1)) else {
+                    return self;
+                };
+                // The wire counts each side's datagrams from 1, in the order sent.
+                let from = step.from;
+                let nth = s.story.steps[..n].iter().filter(|x| x.from == from).count() as u32;
+                s.faults.retain(|f| !(f.from == from && f.nth == nth));
+                s.faults.push(ScriptedFault { from, nth, action });
+                // Show the faulted segment on its way, then what follows.
+                s.rerun(n - 1);
+                s.selected = None;
+            }
+            Action::ClearFaults => {
+                s.faults.clear();
                 let step = s.step();
-                s.jump(step);
+                s.rerun(step);
+            }
+            Action::SetLab(lab) => {
+                s.lab = lab;
+                let step = s.step();
+                s.rerun(step);
             }
             Action::Select(n) => s.selected = (n >= 1 && n <= s.last()).then_some(n),
             Action::Dismiss(i) => {
@@ -231,9 +279,11 @@ impl Reducible for AppState {
 
 /// Runs a scenario in the engine. The id was checked when the URL was read;
 /// an unknown one falls back to the default story rather than failing.
-pub fn run(id: &str, isn_secret: Option<u64>) -> Story {
+pub fn run(id: &str, isn_secret: Option<u64>, faults: &[ScriptedFault], lab: &Lab) -> Story {
     let options = RunOptions {
         random_isn: isn_secret,
+        faults: faults.to_vec(),
+        lab: lab.clone(),
         ..RunOptions::default()
     };
     let scenario = scenario::find(id).unwrap_or(&scenario::ALL[0]);

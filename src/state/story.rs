@@ -42,6 +42,9 @@ pub struct Step {
     /// The moment this step is complete: the segment arrived (or was lost)
     /// and the receiver has reacted (its state changes are applied).
     pub done: Moment,
+    /// What the wire did to it besides carrying it, in words ("lost",
+    /// "duplicated", "bit flipped", "delayed").
+    pub marks: Vec<&'static str>,
 }
 
 impl Step {
@@ -122,6 +125,7 @@ impl Story {
                             time: r.at.micros() as f64,
                             cursor: i + 1,
                         },
+                        marks: Vec::new(),
                     });
                 }
                 What::Engine {
@@ -153,6 +157,19 @@ impl Story {
             .enumerate()
             .map(|(k, id)| (id, k))
             .collect();
+        for r in &trace.records {
+            let What::Wire { event } = &r.what else { continue };
+            let (id, mark) = match event {
+                WireEvent::Dropped { id, .. } => (id, "lost"),
+                WireEvent::Duplicated { id, .. } => (id, "duplicated"),
+                WireEvent::Corrupted { id, .. } => (id, "bit flipped"),
+                WireEvent::Delayed { id, .. } => (id, "delayed"),
+                WireEvent::Scheduled { .. } => continue,
+            };
+            if let Some(&k) = step_of.get(id) {
+                steps[k].marks.push(mark);
+            }
+        }
         let mut settled = vec![false; steps.len()];
         for (i, r) in trace.records.iter().enumerate() {
             let (id, fate) = match &r.what {
@@ -190,6 +207,14 @@ impl Story {
             transitions,
             trace,
         }
+    }
+
+    /// The wire's one-way delay as the first delivered segment saw it (ms).
+    pub fn one_way_delay_ms(&self) -> u64 {
+        self.steps
+            .iter()
+            .find_map(|s| Some(s.arrive_at()?.micros().saturating_sub(s.sent_at.micros()) / 1000))
+            .unwrap_or(0)
     }
 
     /// The moment step `n` shows (0 is the start).

@@ -1,0 +1,78 @@
+//! The run as a capture: download a .pcap (opens in Wireshark) taken on
+//! either host, or read and copy it as tcpdump-like text.
+
+use crate::state::story::Shared;
+use tcpsim::net::Side;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub story: Shared,
+}
+
+#[component(Capture)]
+pub fn capture(props: &Props) -> Html {
+    let error = use_state(|| None::<String>);
+    let download = |side: Side| {
+        let (story, error) = (props.story.clone(), error.clone());
+        Callback::from(move |_: MouseEvent| {
+            let name = format!("{}-{}.pcap", story.trace.scenario, side.name());
+            if let Err(e) = save(&story.trace.pcap(side), &name) {
+                error.set(Some(format!("The download could not start: {e}")));
+            }
+        })
+    };
+    let text = props.story.trace.text();
+    let copy = {
+        let text = text.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&text);
+            }
+        })
+    };
+    html! {
+        <section class="capture" aria-labelledby="capture-title">
+            <h2 id="capture-title">{ "Capture" }</h2>
+            <p>
+                <button onclick={download(Side::Client)} data-testid="pcap-client">{ "Download .pcap (client)" }</button>
+                { " " }
+                <button onclick={download(Side::Server)} data-testid="pcap-server">{ "Download .pcap (server)" }</button>
+            </p>
+            if let Some(e) = &*error { <p role="alert">{ e }</p> }
+            <details>
+                <summary>{ "The run as tcpdump-like text" }</summary>
+                <button onclick={copy}>{ "Copy" }</button>
+                <pre class="dump" data-testid="dump">{ text }</pre>
+            </details>
+        </section>
+    }
+}
+
+/// Hands `bytes` to the browser as a file download. The object URL is kept
+/// on the page (`a[data-testid=pcap-link]`) until the next download, so the
+/// bytes can be checked.
+fn save(bytes: &[u8], name: &str) -> Result<(), String> {
+    let fail = |e: wasm_bindgen::JsValue| format!("{e:?}");
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/vnd.tcpdump.pcap");
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    if let Some(old) = document.query_selector("a[data-testid=pcap-link]").ok().flatten() {
+        if let Some(href) = old.get_attribute("href") {
+            let _ = web_sys::Url::revoke_object_url(&href);
+        }
+        old.remove();
+    }
+    let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(fail)?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    let _ = a.set_attribute("data-testid", "pcap-link");
+    let _ = a.set_attribute("hidden", "");
+    document.body().ok_or("no body")?.append_child(&a).map_err(fail)?;
+    a.click();
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! The eleven states of RFC 9293 (Figure 5) and their transitions, with
+//! both hosts' current states marked and the transition each just took
+//! drawn heavier.
+
+use crate::state::story::Transition;
+use tcpsim::tcp::State;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub client: State,
+    pub server: State,
+    pub client_last: Option<Transition>,
+    pub server_last: Option<Transition>,
+}
+
+/// Where each state sits (centre, in SVG units).
+fn place(s: State) -> (i32, i32) {
+    match s {
+        State::Closed => (200, 20),
+        State::Listen => (200, 70),
+        State::SynReceived => (80, 120),
+        State::SynSent => (320, 120),
+        State::Established => (200, 170),
+        State::FinWait1 => (80, 220),
+        State::CloseWait => (320, 220),
+        State::FinWait2 => (80, 270),
+        State::Closing => (200, 270),
+        State::LastAck => (320, 270),
+        State::TimeWait => (140, 320),
+    }
+}
+
+/// The transitions of RFC 9293 Figure 5.
+const EDGES: &[(State, State)] = {
+    use State::*;
+    &[
+        (Closed, Listen),
+        (Closed, SynSent),
+        (Listen, SynReceived),
+        (Listen, SynSent),
+        (Listen, Closed),
+        (SynReceived, Established),
+        (SynReceived, FinWait1),
+        (SynReceived, Listen),
+        (SynSent, SynReceived),
+        (SynSent, Established),
+        (SynSent, Closed),
+        (Established, FinWait1),
+        (Established, CloseWait),
+        (FinWait1, FinWait2),
+        (FinWait1, Closing),
+        (FinWait1, TimeWait),
+        (FinWait2, TimeWait),
+        (Closing, TimeWait),
+        (CloseWait, LastAck),
+        (LastAck, Closed),
+        (TimeWait, Closed),
+    ]
+};
+
+#[component(StateDiagram)]
+pub fn state_diagram(props: &Props) -> Html {
+    let taken = |from: State, to: State| {
+        [props.client_last, props.server_last]
+            .iter()
+            .flatten()
+            .any(|t| t.from == from && t.to == to)
+    };
+    html! {
+        <section class="states" aria-labelledby="states-title">
+            <h2 id="states-title">{ "TCP's eleven states" }</h2>
+            <svg viewBox="0 0 400 345" role="img" data-testid="state-diagram"
+                 aria-label={format!("State diagram: client in {}, server in {}", props.client, props.server)}>
+                { for EDGES.iter().map(|(a, b)| {
+                    let ((x0, y0), (x1, y1)) = (place(*a), place(*b));
+                    html! { <line class={classes!("edge", taken(*a, *b).then_some("taken"))}
+                        x1={x0.to_string()} y1={y0.to_string()} x2={x1.to_string()} y2={y1.to_string()} /> }
+                }) }
+                { for State::ALL.iter().map(|s| {
+                    let (x, y) = place(*s);
+                    let who = match (*s == props.client, *s == props.server) {
+                        (true, true) => "both",
+                        (true, false) => "client",
+                        (false, true) => "server",
+                        _ => "",
+                    };
+                    html! { <g class={classes!("node", (!who.is_empty()).then(|| format!("at-{who}")))}>
+                        <rect x={(x - 52).to_string()} y={(y - 13).to_string()} width="104" height="26" rx="13" />
+                        <text x={x.to_string()} y={(y + 4).to_string()} text-anchor="middle">{ s.to_string() }</text>
+                        if !who.is_empty() {
+                            <text class="who" x={(x + 56).to_string()} y={(y + 4).to_string()}>{ if who == "both" { "C S" } else if who == "client" { "C" } else { "S" } }</text>
+                        }
+                    </g> }
+                }) }
+            </svg>
+            <p class="legend"><span class="key at-client">{ "C: client" }</span><span class="key at-server">{ "S: server" }</span></p>
+        </section>
+    }
+}

@@ -1,0 +1,162 @@
+//! The fault lab, the congestion plot and the capture download, in a real
+//! browser (wasm-bindgen-test, headless Chrome).
+
+use tcpsim::net::Side;
+use tcpsim::scenario::{self, RunOptions};
+use tcpsim::tcp::Event;
+use tcpsim::trace::What;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use watch_tcp::{App, Props};
+use web_sys::{Element, HtmlElement};
+use yew::AttrValue;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+struct Mounted {
+    root: Element,
+    app: Option<yew::AppHandle<App>>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+        self.root.remove();
+    }
+}
+
+impl Mounted {
+    async fn new(query: &str) -> Mounted {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let root = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let props = Props {
+            query: Some(AttrValue::from(query.to_string())),
+            still: Some(true),
+        };
+        let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+        yew::scheduler::flush().await;
+        Mounted { root, app: Some(app) }
+    }
+
+    fn all(&self, selector: &str) -> Vec<Element> {
+        let list = self.root.query_selector_all(selector).unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+            .collect()
+    }
+
+    async fn click(&self, testid: &str) {
+        let el: HtmlElement = self.all(&format!("[data-testid='{testid}']"))[0]
+            .clone()
+            .dyn_into()
+            .unwrap();
+        el.click();
+        yew::scheduler::flush().await;
+    }
+
+    fn labels(&self) -> Vec<String> {
+        self.all("[data-testid='ladder-arrow'] .arrow-label")
+            .iter()
+            .map(|e| e.text_content().unwrap())
+            .collect()
+    }
+}
+
+#[wasm_bindgen_test]
+async fn dropping_a_segment_makes_the_engine_retransmit_it() {
+    let app = Mounted::new("?step=4").await;
+    let before = app.labels();
+    let request = before[3].clone();
+    assert!(request.contains("PSH, ACK seq=1001"), "{request}");
+    app.click("fault-drop").await;
+    // Play the whole new run.
+    for _ in 0..40 {
+        app.click("forward").await;
+    }
+    let after = app.labels();
+    assert!(after[3].contains("(lost)"), "the ladder marks the drop: {}", after[3]);
+    let copies = after
+        .iter()
+        .filter(|l| l.contains("PSH, ACK seq=1001 ack=4501 len=72"))
+        .count();
+    assert_eq!(copies, 2, "sent, lost, sent again: {after:?}");
+    assert!(after.len() > before.len(), "the retransmission adds segments");
+    let narration = app.all("[data-testid='narration']")[0].text_content().unwrap();
+    assert!(!narration.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn the_plot_has_a_point_per_window_report() {
+    let app = Mounted::new("?step=12").await;
+    let trace = scenario::run("curl", &RunOptions::default()).unwrap();
+    // The plot follows the side that sends the most data: the server here.
+    let reports = trace
+        .records
+        .iter()
+        .filter(|r| {
+            r.side == Side::Server
+                && matches!(
+                    r.what,
+                    What::Engine {
+                        event: Event::Window { .. }
+                    }
+                )
+        })
+        .count();
+    let line = &app.all("[data-testid='cwnd-line']")[0];
+    let points = line.get_attribute("points").unwrap();
+    assert_eq!(points.split_whitespace().count(), reports);
+    assert!(reports >= 2);
+}
+
+#[wasm_bindgen_test]
+async fn the_pcap_download_is_a_pcap() {
+    let app = Mounted::new("").await;
+    app.click("pcap-client").await;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let link = document
+        .query_selector("a[data-testid=pcap-link]")
+        .unwrap()
+        .expect("a download link");
+    let href = link.get_attribute("href").unwrap();
+    let response: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(web_sys::window().unwrap().fetch_with_str(&href))
+            .await
+            .unwrap()
+            .unchecked_into();
+    let buffer = wasm_bindgen_futures::JsFuture::from(response.array_buffer().unwrap())
+        .await
+        .unwrap();
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    assert_eq!(&bytes[..4], &tcpsim::pcap::MAGIC);
+    let trace = scenario::run("curl", &RunOptions::default()).unwrap();
+    assert_eq!(bytes, trace.pcap(Side::Client), "the download is the engine's capture");
+}
+
+/// Figures for the closing note (no assert on time): re-running the
+/// congestion scenario, as a slider change does, timed in wasm.
+#[wasm_bindgen_test]
+async fn measure_congestion_rerun() {
+    let Some(s) = scenario::find("congestion") else {
+        console_log!("no congestion scenario yet");
+        return;
+    };
+    let performance = web_sys::window().unwrap().performance().unwrap();
+    let mut ms = Vec::new();
+    let mut segments = 0;
+    for _ in 0..20 {
+        let t0 = performance.now();
+        let story = watch_tcp::state::run(s.id, None, &[], &Default::default());
+        ms.push(performance.now() - t0);
+        segments = story.steps.len();
+    }
+    ms.sort_by(f64::total_cmp);
+    console_log!(
+        "congestion re-run in wasm: median {:.2} ms over 20 runs ({} segments)",
+        ms[10],
+        segments
+    );
+}
