@@ -11,6 +11,7 @@ use super::ladder::Ladder;
 use super::narration_panel::NarrationPanel;
 use super::notices::Notices;
 use super::scenario_picker::ScenarioPicker;
+use super::sequence_plot::SequencePlot;
 use super::state_diagram::StateDiagram;
 use super::window_plot::WindowPlot;
 use super::wire_view::WireView;
@@ -162,7 +163,12 @@ pub fn app(props: &Props) -> Html {
                 if !embed {
                     <LabPanel {focus} faults={state.faults.clone()} lab={state.lab.clone()}
                               latency_ms={story.one_way_delay_ms()} on_action={on_action.clone()} />
-                    <WindowPlot story={story.clone()} time={moment.time as u64} />
+                    // Plots say little about a handful of segments: folded then.
+                    <details class="plots" open={story.data_segments() >= 8}>
+                        <summary>{ "Plots: congestion window and time–sequence" }</summary>
+                        <WindowPlot story={story.clone()} time={moment.time as u64} />
+                        <SequencePlot story={story.clone()} time={moment.time as u64} />
+                    </details>
                     <Capture story={story.clone()} />
                 }
             </main>

@@ -13,6 +13,7 @@ pub mod ladder;
 pub mod narration_panel;
 pub mod notices;
 pub mod scenario_picker;
+pub mod sequence_plot;
 pub mod state_diagram;
 pub mod window_plot;
 pub mod wire_view;

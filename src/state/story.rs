@@ -217,6 +217,11 @@ impl Story {
             .unwrap_or(0)
     }
 
+    /// How many segments carry data.
+    pub fn data_segments(&self) -> usize {
+        self.steps.iter().filter(|s| s.segment.len > 0).count()
+    }
+
     /// The moment step `n` shows (0 is the start).
     pub fn moment(&self, n: usize) -> Moment {
         match n.checked_sub(1).and_then(|i| self.steps.get(i)) {
