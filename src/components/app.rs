@@ -127,7 +127,9 @@ pub fn app(props: &Props) -> Html {
 
     html! {
         <div class={classes!("app", embed.then_some("embedded"), state.still.then_some("still"))} data-theme={theme}>
-            if !embed {
+            if embed {
+                <header class="visually-hidden"><h1>{ "Watch TCP work" }</h1></header>
+            } else {
                 <header class="page-header">
                     <h1>{ "Watch TCP work" }</h1>
                     <p class="subtitle">

@@ -34,7 +34,9 @@ pub fn ladder(props: &Props) -> Html {
             <figcaption class="visually-hidden">
                 { "Sequence diagram: one arrow per segment, client on the left, server on the right, time running down." }
             </figcaption>
-            <svg viewBox={format!("0 0 {WIDTH} {height}")} role="list" aria-label="Segments so far"
+            <svg viewBox={format!("0 0 {WIDTH} {height}")}
+                 role={if shown.is_empty() { "img" } else { "list" }}
+                 aria-label={if shown.is_empty() { "No segments yet" } else { "Segments so far" }}
                  preserveAspectRatio="xMidYMin meet">
                 <text x={LEFT.to_string()} y="14" class="ladder-host" text-anchor="middle">{ "client" }</text>
                 <text x={RIGHT.to_string()} y="14" class="ladder-host" text-anchor="middle">{ "server" }</text>

@@ -37,7 +37,7 @@ pub fn wire_view(props: &Props) -> Html {
                 html! {
                     <button class="envelope" style={style} key={n} data-testid="envelope"
                             onclick={props.on_select.reform(move |_| n)}
-                            aria-label={format!("Segment {n}, {} on its way; select it", step.label())}>
+                            title="Select this segment">
                         <span class="envelope-no">{ format!("#{n} {arrow}") }</span>
                         <FlagChips flags={s.flags} />
                         <span class="envelope-nums">{ step.numbers() }</span>
