@@ -24,6 +24,8 @@ cargo test --release -p watch-tcp --lib
 log "release build: trunk build --release --offline"
 trunk build --release --offline
 scripts/check-release.sh
+log "end-to-end: the release build in Chromium (Playwright)"
+node tests/e2e/e2e.mjs dist target/e2e-screenshots
 log "browser tests (wasm-bindgen-test, headless Chrome)"
 CHROMEDRIVER=/usr/bin/chromedriver \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

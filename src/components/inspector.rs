@@ -96,7 +96,7 @@ pub fn inspector(props: &Props) -> Html {
                         }
                     }) }
                 </table>
-                <div class="hex" aria-label="Raw bytes in hexadecimal" role="group">
+                <div class="hex" aria-label="Raw bytes in hexadecimal" role="group" tabindex="0">
                     { for step.bytes[..shown_end].chunks(16).enumerate().map(|(row, chunk)| html! {
                         <div class="hex-row">
                             <span class="hex-offset" aria-hidden="true">{ format!("{:04x}", row * 16) }</span>

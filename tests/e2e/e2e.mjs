@@ -1,0 +1,194 @@
+// End-to-end checks of the release build (dist/) in Debian's Chromium,
+// driven by Playwright (playwright-core: it drives an installed browser,
+// records every request and console message, handles downloads, iframes
+// and media emulation, and injects axe-core). The app is served as static
+// files under a sub-path, /course/tcp/, and embedded from another origin.
+//
+// Usage: node tests/e2e/e2e.mjs [dist] [screenshot-folder]
+
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const tools = path.join(root, 'tools/node_modules');
+const { chromium } = require(path.join(tools, 'playwright-core'));
+const axeSource = fs.readFileSync(path.join(tools, 'axe-core/axe.min.js'), 'utf8');
+
+const dist = path.resolve(process.argv[2] || path.join(root, 'dist'));
+const shots = path.resolve(process.argv[3] || fs.mkdtempSync(path.join(os.tmpdir(), 'watch-tcp-shots-')));
+fs.mkdirSync(shots, { recursive: true });
+const SUBPATH = '/course/tcp/';
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
+
+/** A static server: `dist/` under SUBPATH; `extra` maps other paths to HTML. */
+function serve(extra = {}) {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (extra[url.pathname]) {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return res.end(extra[url.pathname]);
+    }
+    if (!url.pathname.startsWith(SUBPATH)) { res.writeHead(404); return res.end(); }
+    const rel = url.pathname.slice(SUBPATH.length) || 'index.html';
+    const file = path.join(dist, path.normalize(rel));
+    if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) { res.writeHead(404); return res.end(); }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+const failures = [];
+function check(ok, what) {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+}
+
+const app = await serve();
+const origin = `http://127.0.0.1:${app.address().port}`;
+const base = origin + SUBPATH;
+const host = await serve({ '/': `<!doctype html><html lang="en"><head><title>A course page</title><link rel="icon" href="data:,"></head><body><main><h1>Lesson 3: TCP</h1>
+  <iframe id="tcp" src="${base}?step=3&embed=1" width="100%" height="640" style="border:0" title="Watch TCP work"></iframe></main></body></html>` });
+const hostOrigin = `http://127.0.0.1:${host.address().port}`;
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+
+const requests = [];
+const messages = [];
+async function open(url, { viewport = { width: 1280, height: 800 }, reducedMotion = 'no-preference', colorScheme = 'light' } = {}) {
+  const context = await browser.newContext({ viewport, reducedMotion, colorScheme, acceptDownloads: true });
+  const page = await context.newPage();
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') messages.push(`${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => messages.push(`uncaught: ${e.message}`));
+  page.on('response', (r) => { if (r.status() >= 400) messages.push(`HTTP ${r.status()}: ${r.url()}`); });
+  await page.goto(url);
+  await page.waitForSelector('html[data-first-frame-ms]');
+  return page;
+}
+const text = (page, id) => page.textContent(`[data-testid='${id}']`);
+const stepIs = (page, n) => page.waitForFunction((n) => document.querySelector("[data-testid='step-count']")?.textContent.startsWith(`${n} /`), n, { timeout: 30000 });
+
+async function axe(page, what) {
+  // Evaluated through the driver, so the page's CSP (rightly) does not apply.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => await window.axe.run(document));
+  for (const v of result.violations) console.log(`     ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  check(result.violations.length === 0, `axe-core: 0 violations ${what} (found ${result.violations.length})`);
+}
+
+// 1. Autoplay the default story to the end.
+{
+  const page = await open(`${base}?autoplay=1&speed=4`);
+  await stepIs(page, 12);
+  const arrows = await page.$$("[data-testid='ladder-arrow']");
+  check(arrows.length === 12, `autoplay: twelve ladder arrows (${arrows.length})`);
+  check(await text(page, 'state-client') === 'TIME_WAIT', 'autoplay: client ends in TIME_WAIT');
+  check(await text(page, 'state-server') === 'CLOSED', 'autoplay: server ends CLOSED');
+  check((await text(page, 'narration')).length > 40, 'autoplay: the narration is there');
+  await page.screenshot({ path: path.join(shots, 'desktop-1280x800.png') });
+  await axe(page, 'in the light theme, default view and lab');
+  await page.context().close();
+}
+// 2. Dark theme, phone size.
+{
+  const page = await open(`${base}?step=6`, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+  await page.screenshot({ path: path.join(shots, 'phone-390x844.png') });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 0, `phone: no sideways scrolling (${overflow} px too wide)`);
+  await axe(page, 'in the dark theme (system preference)');
+  await page.context().close();
+}
+// 3. Keyboard only, with reduced motion: steps are instant, nothing travels.
+{
+  const page = await open(`${base}?step=0`, { reducedMotion: 'reduce' });
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+  await stepIs(page, 3);
+  // Segment 4 left with 3 and is drawn on its way, but it must not move.
+  const positions = () => page.$$eval("[data-testid='envelope']", (els) => els.map((e) => e.getAttribute('style')).join('|'));
+  const before = await positions();
+  await page.waitForTimeout(600);
+  check(await page.$eval('.app', (e) => e.classList.contains('still')) && before === await positions(),
+    'reduced motion: steps are instant and nothing travels');
+  await page.keyboard.press('ArrowLeft');
+  await stepIs(page, 2);
+  await page.keyboard.press('Home');
+  await stepIs(page, 0);
+  // Tab reaches every control, each with a visible focus outline.
+  const seen = new Set();
+  const unstyled = [];
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    const info = await page.evaluate(() => {
+      const el = document.activeElement;
+      const style = getComputedStyle(el);
+      return { id: el.dataset.testid || el.tagName + (el.textContent || '').slice(0, 20), outline: style.outlineStyle !== 'none' && style.outlineWidth !== '0px' };
+    });
+    seen.add(info.id);
+    // Past the last control, focus goes back to the page itself.
+    if (!info.outline && !info.id.startsWith('BODY')) unstyled.push(info.id);
+  }
+  for (const id of ['restart', 'back', 'play', 'forward', 'scrubber', 'speed', 'random-isn', 'embed-button']) {
+    check(seen.has(id) || id === 'back', `keyboard: Tab reaches ${id}`);
+  }
+  check(unstyled.length === 0, `keyboard: focus is visible on every stop (without an outline: ${unstyled.join(', ') || 'none'})`);
+  await page.context().close();
+}
+// 4. A deep link lands on its step.
+{
+  const page = await open(`${base}?scenario=curl&step=7`);
+  check(await text(page, 'step-count') === '7 / 12', 'deep link: ?step=7 opens step 7');
+  check((await text(page, 'narration-title')).startsWith('7.'), 'deep link: narration of step 7');
+  await page.context().close();
+}
+// 5. The lab: drop the request, watch the engine resend it; download the capture.
+{
+  const page = await open(`${base}?step=4`, { reducedMotion: 'reduce' });
+  await page.click("[data-testid='fault-drop']");
+  for (let i = 0; i < 20; i++) await page.click("[data-testid='forward']", { force: true }).catch(() => {});
+  const labels = await page.$$eval("[data-testid='ladder-arrow'] .arrow-label", (els) => els.map((e) => e.textContent));
+  const copies = labels.filter((l) => l.includes('PSH, ACK seq=1001 ack=4501 len=72')).length;
+  check(labels.some((l) => l.includes('(lost)')) && copies === 2, `lab: the dropped request is sent again (${copies} copies)`);
+  await axe(page, 'with a fault applied');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click("[data-testid='pcap-client']")]);
+  const bytes = fs.readFileSync(await download.path());
+  check(bytes.subarray(0, 4).equals(Buffer.from([0xd4, 0xc3, 0xb2, 0xa1])), `pcap: the download starts with the pcap magic (${bytes.length} bytes)`);
+  await page.context().close();
+}
+// 6. Embedded in another site's page.
+{
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') messages.push(`${m.type()}: ${m.text()}`); });
+  await page.goto(hostOrigin + '/');
+  const frame = page.frameLocator('#tcp');
+  await frame.locator("[data-testid='step-count']").waitFor();
+  check(await frame.locator("[data-testid='step-count']").textContent() === '3 / 12', 'iframe: the embedded app opens at step 3');
+  check(await frame.locator('.page-header').count() === 0, 'iframe: embed=1 shows the compact layout');
+  check(await frame.locator("[data-testid='state-server']").textContent() === 'ESTABLISHED', 'iframe: state badges render');
+  await page.screenshot({ path: path.join(shots, 'embedded-1280x800.png') });
+  await context.close();
+}
+
+await browser.close();
+app.close();
+host.close();
+
+const outside = requests.filter((u) => !u.startsWith(origin) && !u.startsWith(hostOrigin) && !u.startsWith('blob:') && !u.startsWith('data:'));
+check(outside.length === 0, `no request leaves the page's origin (${requests.length} requests; outside: ${outside.join(', ') || 'none'})`);
+check(messages.length === 0, `no console errors or warnings, no uncaught exceptions${messages.length ? ': ' + messages.join(' | ') : ''}`);
+console.log(`screenshots: ${shots}`);
+if (failures.length) {
+  console.log(`${failures.length} end-to-end check(s) failed`);
+  process.exit(1);
+}
