@@ -12,7 +12,8 @@ if os.environ.get("TRUNK_PROFILE") == "debug":
     sys.exit(0)
 path = os.path.join(os.environ.get("TRUNK_STAGING_DIR", sys.argv[1] if len(sys.argv) > 1 else "dist"), "index.html")
 html = open(path, encoding="utf-8").read()
-scripts = re.findall(r"<script type=\"module\">(.*?)</script>", html, re.S)
+# Trunk's loader; quotes may be gone when the HTML is minified.
+scripts = re.findall(r'<script type="?module"?>(.*?)</script>', html, re.S)
 hashes = " ".join("'sha256-%s'" % base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() for s in scripts)
 policy = (
     "default-src 'self'; "
@@ -21,6 +22,8 @@ policy = (
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'none'"
 )
 meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
-html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n?', "", html)
-html = html.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n  ' + meta, 1)
+html = re.sub(r'<meta http-equiv="?Content-Security-Policy"?[^>]*>', "", html)
+html, n = re.subn(r'(<meta charset="?utf-8"?>)', lambda m: m.group(1) + meta, html, count=1)
+if n != 1 or not scripts:
+    sys.exit("add-csp.py: no <meta charset> or no loader script in " + path)
 open(path, "w", encoding="utf-8").write(html)

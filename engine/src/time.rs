@@ -93,10 +93,37 @@ impl fmt::Display for Instant {
 
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 >= 1_000_000 && self.0.is_multiple_of(1000) {
-            write!(f, "{}s", self.0 as f64 / 1e6)
+        // Integer arithmetic only: printing floats would pull float
+        // formatting into the page's wasm.
+        let (whole, frac, digits, unit) = if self.0 >= 1_000_000 && self.0.is_multiple_of(1000) {
+            (self.0 / 1_000_000, self.0 % 1_000_000, 6, "s")
         } else {
-            write!(f, "{}ms", self.0 as f64 / 1e3)
+            (self.0 / 1000, self.0 % 1000, 3, "ms")
+        };
+        if frac == 0 {
+            return write!(f, "{whole}{unit}");
+        }
+        let frac = format!("{frac:0digits$}");
+        write!(f, "{whole}.{}{unit}", frac.trim_end_matches('0'))
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::Duration;
+
+    #[test]
+    fn durations_print_like_their_float_values() {
+        for (us, text) in [
+            (1_500_000, "1.5s"),
+            (2_000_000, "2s"),
+            (200_000, "200ms"),
+            (25_500, "25.5ms"),
+            (1_000_001, "1000.001ms"),
+            (7, "0.007ms"),
+            (0, "0ms"),
+        ] {
+            assert_eq!(Duration(us).to_string(), text);
         }
     }
 }
