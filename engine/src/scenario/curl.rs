@@ -40,6 +40,12 @@ pub fn hosts() -> (Config, Config) {
 }
 
 fn setup() -> Setup {
+    web(BODY)
+}
+
+/// The default story's hosts and wire, with the server answering `body`:
+/// the starting point of most lessons, which then add a fault or a switch.
+pub fn web(body: &[u8]) -> Setup {
     let (client, server) = hosts();
     Setup {
         client,
@@ -48,7 +54,13 @@ fn setup() -> Setup {
         s2c: LinkConfig::default(),
         faults: Vec::new(),
         client_app: Box::new(HttpClient::new((SERVER, 80), REQUEST)),
-        server_app: Box::new(HttpServer::new(80, "text/html", BODY)),
+        server_app: Box::new(HttpServer::new(80, "text/html", body)),
         limit: Duration::from_secs(300),
     }
+}
+
+/// A page body of `len` bytes, readable in a hex dump.
+pub fn page(len: usize) -> Vec<u8> {
+    let line = b"<p>TCP delivers every byte, in order, exactly once.</p>\n";
+    line.iter().copied().cycle().take(len).collect()
 }

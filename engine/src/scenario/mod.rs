@@ -3,8 +3,21 @@
 //! the applications do and the faults the wire is told to apply.
 
 pub mod apps;
+pub mod bidirectional;
+pub mod congestion;
+pub mod corrupt;
 pub mod curl;
+pub mod duplicate;
+pub mod fast_retransmit;
+pub mod half_close;
 pub mod lab;
+pub mod lost_data;
+pub mod lost_final_ack;
+pub mod out_of_order;
+pub mod refused;
+pub mod syn_timeout;
+pub mod three_way_close;
+pub mod zero_window;
 
 use crate::net::{App, LinkConfig, Outcome, ScriptedFault, Simulator, Wire};
 use crate::tcp::{Config, Endpoint, IsnPolicy};
@@ -50,7 +63,22 @@ pub struct Scenario {
 }
 
 /// Every scenario, in the order a course would take them.
-pub const ALL: &[Scenario] = &[curl::SCENARIO];
+pub const ALL: &[Scenario] = &[
+    curl::SCENARIO,
+    lost_data::SCENARIO,
+    fast_retransmit::SCENARIO,
+    out_of_order::SCENARIO,
+    duplicate::SCENARIO,
+    corrupt::SCENARIO,
+    zero_window::SCENARIO,
+    congestion::SCENARIO,
+    syn_timeout::SCENARIO,
+    refused::SCENARIO,
+    three_way_close::SCENARIO,
+    lost_final_ack::SCENARIO,
+    half_close::SCENARIO,
+    bidirectional::SCENARIO,
+];
 
 pub fn find(id: &str) -> Option<&'static Scenario> {
     ALL.iter().find(|s| s.id == id)

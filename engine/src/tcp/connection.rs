@@ -1069,8 +1069,11 @@ impl Connection {
                 seq,
                 len: payload.len() as u32,
             });
-            // An out-of-order segment is ACKed at once (RFC 5681 §4.2).
-            self.ack_pending = true;
+            // Each out-of-order segment gets its own immediate duplicate
+            // ACK (RFC 5681 §4.2), even when several arrive together: the
+            // sender counts them to detect the loss (§3.2).
+            let ack = self.send_ack(cx);
+            cx.control.push_back(ack);
             return;
         }
         let filled_hole = !self.reassembly.is_empty();
@@ -1118,7 +1121,14 @@ impl Connection {
     fn process_fin(&mut self, cx: &mut Cx) {
         self.rcv_nxt += 1;
         self.fin_received = true;
-        self.ack_pending = true;
+        if matches!(self.state, State::SynReceived | State::Established) {
+            // With delayed ACKs on, a FIN's ACK may wait too (RFC 9293
+            // §3.8.6.3): if the application closes meanwhile, the ACK rides
+            // on our own FIN, and the close takes three segments.
+            self.schedule_ack(cx, false);
+        } else {
+            self.ack_pending = true;
+        }
         cx.event(Event::PeerClosed { conn: self.id });
         let our_fin_acked = self.fin_queued && self.snd_una == self.data_end() + 1;
         match self.state {

@@ -1,0 +1,39 @@
+//! `congestion`: a bulk transfer through a 2 Mbit/s bottleneck with a
+//! small queue: slow start, queue overflow losses, cwnd cuts, congestion
+//! avoidance (RFC 5681, NewReno RFC 6582).
+
+use super::apps::{Open, Peer};
+use super::curl::{hosts, page, SERVER};
+use super::{Scenario, Setup};
+use crate::net::LinkConfig;
+use crate::time::Duration;
+
+pub const SCENARIO: Scenario = Scenario {
+    id: "congestion",
+    title: "Congestion control",
+    summary: "300 KB through a 2 Mbit/s bottleneck with a 12-packet queue: slow start, losses, cwnd cuts, congestion avoidance",
+    setup,
+};
+
+fn setup() -> Setup {
+    let (mut client, mut server) = hosts();
+    client.send_buffer = 512 * 1024;
+    server.recv_buffer = 256 * 1024;
+    server.window_scale = Some(4);
+    client.window_scale = Some(4);
+    let bottleneck = LinkConfig {
+        bandwidth_bps: Some(2_000_000),
+        queue_limit: 12,
+        ..LinkConfig::default()
+    };
+    Setup {
+        client,
+        server,
+        c2s: bottleneck,
+        s2c: LinkConfig::default(),
+        faults: Vec::new(),
+        client_app: Box::new(Peer::new(Open::Connect(SERVER, 5001), page(300 * 1024))),
+        server_app: Box::new(Peer::new(Open::Listen(5001), Vec::new()).close_after_eof()),
+        limit: Duration::from_secs(300),
+    }
+}

@@ -1,0 +1,25 @@
+//! `corrupt`: one bit of a segment flips on the way; the receiver's
+//! checksum fails, it drops the segment silently, and the sender's timer
+//! brings it back.
+
+use super::curl::{page, web};
+use super::{Scenario, Setup};
+use crate::net::{FaultAction, ScriptedFault, Side};
+
+pub const SCENARIO: Scenario = Scenario {
+    id: "corrupt",
+    title: "A corrupted segment",
+    summary: "a bit flips on the wire; the checksum fails, the receiver drops the segment, and it is sent again later",
+    setup,
+};
+
+fn setup() -> Setup {
+    let mut s = web(&page(1200));
+    // The request (the client's 3rd datagram); bit 500 is in its payload.
+    s.faults.push(ScriptedFault {
+        from: Side::Client,
+        nth: 3,
+        action: FaultAction::Corrupt { bit: 500 },
+    });
+    s
+}

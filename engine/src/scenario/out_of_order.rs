@@ -1,0 +1,26 @@
+//! `out-of-order`: one segment is held back and the next overtakes it; the
+//! receiver buffers the early one and still delivers bytes in order.
+
+use super::curl::{page, web};
+use super::{Scenario, Setup};
+use crate::net::{FaultAction, ScriptedFault, Side};
+use crate::time::Duration;
+
+pub const SCENARIO: Scenario = Scenario {
+    id: "out-of-order",
+    title: "Segments out of order",
+    summary: "a segment is delayed and the next overtakes it; the receiver buffers and delivers the bytes in order",
+    setup,
+};
+
+fn setup() -> Setup {
+    let mut s = web(&page(3 * 1460));
+    // The server's 4th datagram is the first body segment: hold it 15 ms.
+    let action = FaultAction::Delay(Duration::from_millis(15));
+    s.faults.push(ScriptedFault {
+        from: Side::Server,
+        nth: 4,
+        action,
+    });
+    s
+}

@@ -1,0 +1,394 @@
+//! Each scenario's teaching point, asserted from its trace: the events the
+//! engine reported and the segments on the wire, in the order the lesson
+//! claims.
+
+use std::collections::HashSet;
+use tcpsim::net::{DropReason, Side, WireEvent};
+use tcpsim::scenario::{self, curl, RunOptions};
+use tcpsim::tcp::{ConnError, Event, Phase, RejectReason, RetransmitReason, State, Timer};
+use tcpsim::trace::{Segment, Trace, What};
+use tcpsim::wire::WireError;
+
+fn run(id: &str) -> Trace {
+    let trace = scenario::run(id, &RunOptions::default()).unwrap();
+    assert!(!trace.truncated, "{id} ran into its time limit");
+    trace
+}
+
+/// (record index, time µs, side, event) for every engine report.
+fn events(trace: &Trace) -> Vec<(usize, u64, Side, &Event)> {
+    trace
+        .records
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match &r.what {
+            What::Engine { event } => Some((i, r.at.micros(), r.side, event)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// (record index, time µs, sender, segment) for every datagram sent.
+fn sent(trace: &Trace) -> Vec<(usize, u64, Side, Segment)> {
+    trace
+        .records
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match &r.what {
+            What::Sent { segment, .. } => Some((i, r.at.micros(), r.side, *segment)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn wire(trace: &Trace) -> Vec<&WireEvent> {
+    trace
+        .records
+        .iter()
+        .filter_map(|r| match &r.what {
+            What::Wire { event } => Some(event),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The response the client got ends with the page the server was given.
+fn body_received(trace: &Trace, len: usize) -> bool {
+    trace.received[Side::Client.index()].ends_with(&curl::page(len))
+}
+
+#[test]
+fn every_scenario_finishes_for_any_seed_and_isns() {
+    let mut ids = HashSet::new();
+    for s in scenario::ALL {
+        assert!(ids.insert(s.id), "duplicate id {}", s.id);
+        for (seed, isn) in [(0, None), (1, Some(7)), (99, Some(u64::MAX))] {
+            let options = RunOptions {
+                seed,
+                random_isn: isn,
+                ..RunOptions::default()
+            };
+            let trace = scenario::run(s.id, &options).unwrap();
+            assert!(!trace.truncated, "{} (seed {seed}) hit its time limit", s.id);
+            assert!(trace.segments().count() > 0, "{} sent nothing", s.id);
+        }
+    }
+}
+
+#[test]
+fn lost_data_is_resent_after_the_timeout_and_not_timed() {
+    let trace = run("lost-data");
+    let segs = sent(&trace);
+    let (lost_at, lost) = (segs[3].1, segs[3].3);
+    assert!(lost.len > 0 && lost.flags.psh(), "the 4th segment is the request");
+    assert!(wire(&trace).iter().any(|e| matches!(
+        e,
+        WireEvent::Dropped {
+            reason: DropReason::Scripted,
+            ..
+        }
+    )));
+    let ev = events(&trace);
+    let (i, at, _, _) = *ev
+        .iter()
+        .find(|(_, _, side, e)| {
+            *side == Side::Client
+                && matches!(
+                    e,
+                    Event::Retransmit {
+                        reason: RetransmitReason::Timeout,
+                        ..
+                    }
+                )
+        })
+        .expect("a timeout retransmission");
+    assert!(
+        at >= lost_at + 1_000_000,
+        "not before the 1 s initial RTO (RFC 6298 §2.1)"
+    );
+    let again = segs.iter().find(|s| s.0 > i && s.2 == Side::Client).unwrap().3;
+    assert_eq!((again.seq, again.len), (lost.seq, lost.len), "the same bytes again");
+    // Karn: the ACK of the retransmitted bytes gives no RTT sample; the
+    // next sample can only time something sent later (here the FIN).
+    let next_new = segs
+        .iter()
+        .find(|s| s.0 > i && s.2 == Side::Client && s.3.flags.fin())
+        .unwrap()
+        .0;
+    assert!(
+        !ev.iter().any(|(j, _, side, e)| (i..next_new).contains(j)
+            && *side == Side::Client
+            && matches!(e, Event::RttSample { .. })),
+        "no RTT sample from the retransmitted segment (Karn's rule)"
+    );
+    assert_eq!(trace.received[Side::Server.index()], curl::REQUEST);
+}
+
+#[test]
+fn fast_retransmit_follows_three_duplicate_acks_before_any_timeout() {
+    let trace = run("fast-retransmit");
+    let ev = events(&trace);
+    let server = |e: &&(usize, u64, Side, &Event)| e.2 == Side::Server;
+    let third = ev
+        .iter()
+        .filter(server)
+        .find(|e| matches!(e.3, Event::DuplicateAck { count: 3, .. }))
+        .expect("a third duplicate ACK");
+    let fast = ev
+        .iter()
+        .filter(server)
+        .find(|e| {
+            matches!(
+                e.3,
+                Event::Retransmit {
+                    reason: RetransmitReason::FastRetransmit,
+                    ..
+                }
+            )
+        })
+        .expect("a fast retransmission");
+    assert!(third.0 < fast.0, "the retransmission follows the third duplicate ACK");
+    let first_timeout = ev.iter().filter(server).find(|e| {
+        matches!(
+            e.3,
+            Event::TimerFired {
+                timer: Timer::Retransmit,
+                ..
+            }
+        )
+    });
+    assert!(first_timeout.is_none_or(|t| t.0 > fast.0), "and precedes any timeout");
+    assert!(ev.iter().filter(server).any(|e| matches!(
+        e.3,
+        Event::Window {
+            phase: Phase::FastRecovery,
+            ..
+        }
+    )));
+    assert!(body_received(&trace, 20 * 1460));
+}
+
+#[test]
+fn out_of_order_data_is_buffered_and_delivered_in_order() {
+    let trace = run("out-of-order");
+    let ev = events(&trace);
+    assert!(ev
+        .iter()
+        .any(|e| e.2 == Side::Client && matches!(e.3, Event::OutOfOrder { .. })));
+    assert!(wire(&trace).iter().any(|e| matches!(e, WireEvent::Delayed { .. })));
+    assert!(
+        body_received(&trace, 3 * 1460),
+        "bytes reach the application in order, once"
+    );
+}
+
+#[test]
+fn a_duplicate_is_discarded_and_acknowledged_again() {
+    let trace = run("duplicate");
+    assert!(wire(&trace).iter().any(|e| matches!(e, WireEvent::Duplicated { .. })));
+    let ev = events(&trace);
+    let dup = ev
+        .iter()
+        .find(|e| e.2 == Side::Client && matches!(e.3, Event::Duplicate { .. }))
+        .expect("seen");
+    // The client's next datagram re-acknowledges what it already had.
+    let segs = sent(&trace);
+    let reack = segs.iter().find(|s| s.0 > dup.0 && s.2 == Side::Client).unwrap().3;
+    let before = segs
+        .iter()
+        .rev()
+        .find(|s| s.0 < dup.0 && s.2 == Side::Client)
+        .unwrap()
+        .3;
+    assert_eq!(reack.ack, before.ack, "a duplicate ACK");
+    assert!(body_received(&trace, 2 * 1460), "delivered once");
+}
+
+#[test]
+fn a_corrupted_segment_fails_its_checksum_and_is_resent() {
+    let trace = run("corrupt");
+    assert!(wire(&trace).iter().any(|e| matches!(e, WireEvent::Corrupted { .. })));
+    let ev = events(&trace);
+    let bad = ev
+        .iter()
+        .find(|e| {
+            e.2 == Side::Server
+                && matches!(
+                    e.3,
+                    Event::Rejected {
+                        reason: RejectReason::Malformed {
+                            error: WireError::BadTcpChecksum
+                        },
+                        ..
+                    }
+                )
+        })
+        .expect("the server drops it");
+    assert!(ev
+        .iter()
+        .any(|e| e.0 > bad.0 && e.2 == Side::Client && matches!(e.3, Event::Retransmit { .. })));
+    assert_eq!(trace.received[Side::Server.index()], curl::REQUEST);
+}
+
+#[test]
+fn a_zero_window_stops_the_sender_until_the_window_opens() {
+    let trace = run("zero-window");
+    let segs = sent(&trace);
+    let zero = segs
+        .iter()
+        .find(|s| s.2 == Side::Client && s.3.window == 0)
+        .expect("the window reaches 0");
+    let ev = events(&trace);
+    let stop = ev
+        .iter()
+        .find(|e| e.2 == Side::Server && matches!(e.3, Event::ZeroWindow { .. }))
+        .expect("noticed");
+    assert!(stop.0 > zero.0);
+    let probe = ev
+        .iter()
+        .find(|e| e.2 == Side::Server && matches!(e.3, Event::WindowProbe { .. }))
+        .expect("probe");
+    assert!(probe.0 > stop.0);
+    // No data but probes while the window is zero; then an update reopens it.
+    let update = segs
+        .iter()
+        .find(|s| s.0 > zero.0 && s.2 == Side::Client && s.3.window > 0)
+        .expect("update");
+    assert!(segs
+        .iter()
+        .filter(|s| s.0 > zero.0 && s.0 < update.0 && s.2 == Side::Server)
+        .all(|s| s.3.len <= 1));
+    assert!(body_received(&trace, 6000));
+}
+
+#[test]
+fn congestion_shows_slow_start_losses_and_avoidance() {
+    let trace = run("congestion");
+    assert!(wire(&trace).iter().any(|e| matches!(
+        e,
+        WireEvent::Dropped {
+            reason: DropReason::QueueFull,
+            ..
+        }
+    )));
+    let windows: Vec<(u32, Phase)> = events(&trace)
+        .iter()
+        .filter(|e| e.2 == Side::Client)
+        .filter_map(|e| match e.3 {
+            Event::Window { cwnd, phase, .. } => Some((*cwnd, *phase)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(windows[0].1, Phase::SlowStart);
+    assert!(windows.iter().any(|w| w.1 == Phase::CongestionAvoidance));
+    assert!(windows.windows(2).any(|w| w[1].0 < w[0].0), "cwnd is cut at least once");
+    assert_eq!(trace.received[Side::Server.index()], curl::page(300 * 1024));
+}
+
+#[test]
+fn syn_retries_double_then_the_connection_times_out() {
+    let trace = run("syn-timeout");
+    let syns: Vec<u64> = sent(&trace).iter().filter(|s| s.3.flags.syn()).map(|s| s.1).collect();
+    let gaps: Vec<u64> = syns.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(
+        gaps.len() >= 3 && gaps.windows(2).all(|g| g[1] == 2 * g[0]),
+        "back-off doubles: {gaps:?}"
+    );
+    assert!(events(&trace).iter().any(|e| matches!(
+        e.3,
+        Event::Error {
+            error: ConnError::TimedOut,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn no_listener_means_rst_and_connection_refused() {
+    let trace = run("refused");
+    let segs = sent(&trace);
+    assert!(segs[1].2 == Side::Server && segs[1].3.flags.rst());
+    assert_eq!(
+        segs[1].3.ack,
+        segs[0].3.seq.wrapping_add(1),
+        "RST acknowledges the SYN (RFC 9293 §3.10.7.1)"
+    );
+    assert!(events(&trace).iter().any(|e| matches!(
+        e.3,
+        Event::Error {
+            error: ConnError::Refused,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn the_close_takes_three_segments() {
+    let trace = run("three-way-close");
+    let segs = sent(&trace);
+    let fin = segs
+        .iter()
+        .position(|s| s.2 == Side::Client && s.3.flags.fin())
+        .unwrap();
+    let rest: Vec<_> = segs[fin..]
+        .iter()
+        .map(|s| (s.2, s.3.flags.fin(), s.3.flags.ack(), s.3.len))
+        .collect();
+    assert_eq!(
+        rest,
+        [
+            (Side::Client, true, true, 0),
+            (Side::Server, true, true, 0),
+            (Side::Client, false, true, 0)
+        ]
+    );
+}
+
+#[test]
+fn time_wait_answers_the_resent_fin() {
+    let trace = run("lost-final-ack");
+    let segs = sent(&trace);
+    let fins: Vec<_> = segs.iter().filter(|s| s.2 == Side::Server && s.3.flags.fin()).collect();
+    assert_eq!(fins.len(), 2, "the server sends its FIN again");
+    assert_eq!(fins[0].3.seq, fins[1].3.seq);
+    let answer = segs
+        .iter()
+        .find(|s| s.0 > fins[1].0 && s.2 == Side::Client)
+        .expect("the client answers");
+    assert_eq!(answer.3.ack, fins[1].3.seq.wrapping_add(1));
+    let client_state = |at: usize| {
+        events(&trace)
+            .iter()
+            .filter(|e| e.0 < at && e.2 == Side::Client)
+            .filter_map(|e| match e.3 {
+                Event::StateChanged { to, .. } => Some(*to),
+                _ => None,
+            })
+            .last()
+    };
+    assert_eq!(client_state(answer.0), Some(State::TimeWait));
+}
+
+#[test]
+fn a_half_closed_client_keeps_receiving() {
+    let trace = run("half-close");
+    let segs = sent(&trace);
+    let fin = segs.iter().find(|s| s.2 == Side::Client && s.3.flags.fin()).unwrap();
+    let after: usize = segs
+        .iter()
+        .filter(|s| s.0 > fin.0 && s.2 == Side::Server)
+        .map(|s| s.3.len as usize)
+        .sum();
+    assert_eq!(after, 4 * 1460, "the whole response comes after the client's FIN");
+    assert!(body_received(&trace, 4 * 1460));
+}
+
+#[test]
+fn each_direction_has_its_own_sequence_space() {
+    let trace = run("bidirectional");
+    assert_eq!(trace.received[Side::Server.index()], curl::page(3000));
+    assert_eq!(trace.received[Side::Client.index()], curl::page(2000));
+    let segs = sent(&trace);
+    let data = |side: Side| segs.iter().filter(|s| s.2 == side && s.3.len > 0).count();
+    assert!(data(Side::Client) > 0 && data(Side::Server) > 0);
+}
