@@ -359,12 +359,12 @@ fn time_wait_answers_the_resent_fin() {
     let client_state = |at: usize| {
         events(&trace)
             .iter()
+            .rev()
             .filter(|e| e.0 < at && e.2 == Side::Client)
-            .filter_map(|e| match e.3 {
+            .find_map(|e| match e.3 {
                 Event::StateChanged { to, .. } => Some(*to),
                 _ => None,
             })
-            .last()
     };
     assert_eq!(client_state(answer.0), Some(State::TimeWait));
 }
