@@ -15,8 +15,8 @@ pub const SCENARIO: Scenario = Scenario {
 
 fn setup() -> Setup {
     let mut s = web(&page(3 * 1460));
-    // The server's 4th datagram is the first body segment: hold it 15 ms.
-    let action = FaultAction::Delay(Duration::from_millis(15));
+    // The server's 4th datagram is the first body segment: hold it 2 ms.
+    let action = FaultAction::Delay(Duration::from_millis(2));
     s.faults.push(ScriptedFault {
         from: Side::Server,
         nth: 4,
