@@ -392,3 +392,139 @@ fn each_direction_has_its_own_sequence_space() {
     let data = |side: Side| segs.iter().filter(|s| s.2 == side && s.3.len > 0).count();
     assert!(data(Side::Client) > 0 && data(Side::Server) > 0);
 }
+
+/// The state changes of `side`, in order.
+fn states(trace: &Trace, side: Side) -> Vec<State> {
+    events(trace)
+        .iter()
+        .filter(|e| e.2 == side)
+        .filter_map(|e| match e.3 {
+            Event::StateChanged { to, .. } => Some(*to),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_abort_sends_rst_and_the_peer_sees_a_reset() {
+    let trace = run("reset");
+    let segs = sent(&trace);
+    let rst = segs.iter().find(|s| s.3.flags.rst()).expect("an RST");
+    assert_eq!(rst.2, Side::Client);
+    assert!(
+        segs.iter().filter(|s| s.2 == Side::Client && s.0 > rst.0).count() == 0,
+        "nothing after the RST"
+    );
+    assert!(events(&trace).iter().any(|e| e.2 == Side::Server
+        && matches!(
+            e.3,
+            Event::Error {
+                error: ConnError::Reset,
+                ..
+            }
+        )));
+    assert!(
+        trace.received[Side::Client.index()].len() < 8 * 1460,
+        "the download stopped part-way"
+    );
+}
+
+#[test]
+fn an_old_syn_is_refused_by_the_three_way_handshake() {
+    let trace = run("old-syn");
+    let segs = sent(&trace);
+    let (old, real) = (segs[0].3, segs[1].3);
+    assert!(old.flags.syn() && real.flags.syn() && old.seq != real.seq);
+    // The server answers the old SYN first ...
+    let synack = segs.iter().find(|s| s.2 == Side::Server && s.3.flags.syn()).unwrap().3;
+    assert_eq!(synack.ack, old.seq.wrapping_add(1));
+    // ... the client, which never sent it, answers RST with that ACK as seq ...
+    let rst = segs
+        .iter()
+        .find(|s| s.2 == Side::Client && s.3.flags.rst())
+        .expect("RST");
+    assert_eq!(rst.3.seq, synack.ack);
+    assert!(events(&trace).iter().any(|e| matches!(
+        e.3,
+        Event::Rejected {
+            reason: RejectReason::BadAckInSynSent,
+            ..
+        }
+    )));
+    // ... the server drops the ghost, and the real connection opens.
+    let server = states(&trace, Side::Server);
+    let ghost_end = server
+        .windows(2)
+        .position(|w| w == [State::SynReceived, State::Closed])
+        .expect("ghost dropped");
+    assert!(server[ghost_end..].contains(&State::Established));
+    assert!(trace.received[Side::Client.index()].ends_with(curl::BODY));
+}
+
+#[test]
+fn simultaneous_open_passes_through_syn_rcvd_on_both_sides() {
+    let trace = run("simultaneous-open");
+    for side in [Side::Client, Side::Server] {
+        let s = states(&trace, side);
+        assert_eq!(
+            &s[..3],
+            [State::SynSent, State::SynReceived, State::Established],
+            "{side:?}"
+        );
+    }
+}
+
+#[test]
+fn simultaneous_close_passes_through_closing_on_both_sides() {
+    let trace = run("simultaneous-close");
+    for side in [Side::Client, Side::Server] {
+        let s = states(&trace, side);
+        let fw = s.iter().position(|&x| x == State::FinWait1).expect("FIN_WAIT_1");
+        assert_eq!(
+            &s[fw..fw + 3],
+            [State::FinWait1, State::Closing, State::TimeWait],
+            "{side:?}"
+        );
+    }
+}
+
+#[test]
+fn a_syn_flood_keeps_the_real_client_out_unless_cookies_are_on() {
+    let flood = run("syn-flood");
+    let rejected = |t: &Trace| {
+        events(t)
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.3,
+                    Event::Rejected {
+                        reason: RejectReason::BacklogFull,
+                        ..
+                    }
+                )
+            })
+            .count()
+    };
+    assert!(rejected(&flood) > 0, "the backlog is full");
+    assert!(events(&flood).iter().any(|e| e.2 == Side::Client
+        && matches!(
+            e.3,
+            Event::Error {
+                error: ConnError::TimedOut,
+                ..
+            }
+        )));
+    assert!(flood.received[Side::Client.index()].is_empty());
+
+    let cookies = run("syn-flood-cookies");
+    assert!(events(&cookies)
+        .iter()
+        .any(|e| matches!(e.3, Event::SynCookieSent { .. })));
+    assert!(events(&cookies)
+        .iter()
+        .any(|e| matches!(e.3, Event::SynCookieAccepted { .. })));
+    assert!(
+        cookies.received[Side::Client.index()].ends_with(curl::BODY),
+        "the real client is served"
+    );
+}

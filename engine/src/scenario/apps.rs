@@ -1,9 +1,11 @@
 //! Applications the scenarios run on the two hosts. They only use the
-//! socket-like calls of `AppIo`; everything on the wire comes from TCP.
+//! socket-like calls of `AppIo`; everything on the wire comes from TCP,
+//! except what `SynInjector` forges on purpose.
 
 use crate::net::{App, AppIo};
 use crate::tcp::{ConnId, Event, State};
 use crate::time::{Duration, Instant};
+use crate::wire::{emit_datagram, Ipv4Repr, SeqNumber, TcpFlags, TcpOptions, TcpRepr};
 use std::net::Ipv4Addr;
 
 /// `curl http://server/`: connect, send the request once connected, read
@@ -15,6 +17,9 @@ pub struct HttpClient {
     conn: Option<ConnId>,
     response: Vec<u8>,
     closed: bool,
+    /// Abort (RST) once this many response bytes are in: a user hitting
+    /// "stop" mid-download.
+    abort_after: Option<usize>,
 }
 
 impl HttpClient {
@@ -25,7 +30,14 @@ impl HttpClient {
             conn: None,
             response: Vec::new(),
             closed: false,
+            abort_after: None,
         }
+    }
+
+    /// Abort the connection once `bytes` of the response have arrived.
+    pub fn abort_after(mut self, bytes: usize) -> Self {
+        self.abort_after = Some(bytes);
+        self
     }
 }
 
@@ -64,6 +76,11 @@ impl App for HttpClient {
                 Event::Readable { .. } | Event::PeerClosed { .. } => {
                     let data = io.read(conn, usize::MAX);
                     self.response.extend_from_slice(data);
+                    if !self.closed && self.abort_after.is_some_and(|n| self.response.len() >= n) {
+                        self.closed = true;
+                        io.abort(conn);
+                        return;
+                    }
                     let complete = complete_length(&self.response).is_some_and(|n| self.response.len() >= n);
                     if !self.closed && (complete || io.at_eof(conn)) {
                         self.closed = true;
@@ -137,6 +154,9 @@ impl App for HttpServer {
 pub enum Open {
     Connect(Ipv4Addr, u16),
     Listen(u16),
+    /// Connect from a fixed local port: two of these aimed at each other
+    /// open simultaneously (RFC 9293 §3.5, figure 7).
+    ConnectFrom(u16, Ipv4Addr, u16),
 }
 
 /// A general-purpose peer: sends `data` as fast as TCP takes it, reads
@@ -224,6 +244,7 @@ impl App for Peer {
                 io.listen(port);
                 None
             }
+            Open::ConnectFrom(local, addr, port) => io.connect_from(local, addr, port),
         };
     }
 
@@ -242,5 +263,53 @@ impl App for Peer {
 
     fn wakeup(&self) -> Option<Instant> {
         self.next_read
+    }
+}
+
+/// Puts hand-made SYNs on the wire before the host's own application
+/// starts: forged sources for a SYN flood, or an old duplicate from an
+/// earlier connection. Each is (source address, source port, ISN).
+pub struct SynInjector {
+    pub syns: Vec<(Ipv4Addr, u16, u32)>,
+    pub to: (Ipv4Addr, u16),
+    pub then: Box<dyn App>,
+}
+
+impl App for SynInjector {
+    fn start(&mut self, io: &mut AppIo<'_>) {
+        for (i, &(src, port, isn)) in self.syns.iter().enumerate() {
+            let ip = Ipv4Repr {
+                src,
+                dst: self.to.0,
+                ident: i as u16,
+                ttl: 64,
+                dscp_ecn: 0,
+                dont_fragment: true,
+            };
+            let tcp = TcpRepr {
+                src_port: port,
+                dst_port: self.to.1,
+                seq: SeqNumber(isn),
+                ack: SeqNumber(0),
+                flags: TcpFlags::SYN,
+                window: 65535,
+                urgent: 0,
+                options: TcpOptions {
+                    mss: Some(1460),
+                    ..TcpOptions::default()
+                },
+                payload: &[],
+            };
+            io.inject(emit_datagram(&ip, &tcp));
+        }
+        self.then.start(io);
+    }
+
+    fn on_events(&mut self, io: &mut AppIo<'_>, events: &[Event]) {
+        self.then.on_events(io, events);
+    }
+
+    fn wakeup(&self) -> Option<Instant> {
+        self.then.wakeup()
     }
 }

@@ -13,8 +13,13 @@ pub mod half_close;
 pub mod lab;
 pub mod lost_data;
 pub mod lost_final_ack;
+pub mod old_syn;
 pub mod out_of_order;
 pub mod refused;
+pub mod reset;
+pub mod simultaneous_close;
+pub mod simultaneous_open;
+pub mod syn_flood;
 pub mod syn_timeout;
 pub mod three_way_close;
 pub mod zero_window;
@@ -72,11 +77,17 @@ pub const ALL: &[Scenario] = &[
     corrupt::SCENARIO,
     zero_window::SCENARIO,
     congestion::SCENARIO,
+    old_syn::SCENARIO,
     syn_timeout::SCENARIO,
     refused::SCENARIO,
+    reset::SCENARIO,
     three_way_close::SCENARIO,
     lost_final_ack::SCENARIO,
+    simultaneous_open::SCENARIO,
+    simultaneous_close::SCENARIO,
     half_close::SCENARIO,
+    syn_flood::SCENARIO,
+    syn_flood::WITH_COOKIES,
     bidirectional::SCENARIO,
 ];
 

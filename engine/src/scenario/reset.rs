@@ -1,0 +1,21 @@
+//! `reset`: the client aborts in the middle of a download; its TCP sends
+//! RST, and the server's application sees "connection reset".
+
+use super::apps::HttpClient;
+use super::curl::{page, web, REQUEST, SERVER};
+use super::{Scenario, Setup};
+
+pub const SCENARIO: Scenario = Scenario {
+    id: "reset",
+    title: "Connection reset",
+    summary:
+        "the client aborts mid-download; its RST ends the connection at once and the server sees \"connection reset\"",
+    setup,
+};
+
+fn setup() -> Setup {
+    let mut s = web(&page(8 * 1460));
+    // Stops after the first flight of the response (a user pressing stop).
+    s.client_app = Box::new(HttpClient::new((SERVER, 80), REQUEST).abort_after(2000));
+    s
+}

@@ -1,0 +1,38 @@
+//! `simultaneous-close`: both hosts close at the same moment; the FINs
+//! cross, and both pass through CLOSING to TIME_WAIT (RFC 9293 §3.6,
+//! figure 13).
+
+use super::apps::{Open, Peer};
+use super::curl::{hosts, CLIENT, SERVER};
+use super::{Scenario, Setup};
+use crate::net::LinkConfig;
+use crate::time::Duration;
+
+pub const SCENARIO: Scenario = Scenario {
+    id: "simultaneous-close",
+    title: "Simultaneous close",
+    summary: "both hosts send FIN at the same moment; both go FIN_WAIT_1 → CLOSING → TIME_WAIT",
+    setup,
+};
+
+fn setup() -> Setup {
+    let (client, server) = hosts();
+    // Both open at once (so both are ESTABLISHED in the same instant), send
+    // a line, and close right after it.
+    Setup {
+        client,
+        server,
+        c2s: LinkConfig::default(),
+        s2c: LinkConfig::default(),
+        faults: Vec::new(),
+        client_app: Box::new(Peer::new(
+            Open::ConnectFrom(5000, SERVER, 6000),
+            b"bye from 10.0.1.5\n".to_vec(),
+        )),
+        server_app: Box::new(Peer::new(
+            Open::ConnectFrom(6000, CLIENT, 5000),
+            b"bye from 10.0.2.10\n".to_vec(),
+        )),
+        limit: Duration::from_secs(120),
+    }
+}

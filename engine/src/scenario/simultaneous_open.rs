@@ -1,0 +1,39 @@
+//! `simultaneous-open`: both hosts connect to each other at the same
+//! moment; the SYNs cross, both go SYN_SENT → SYN_RCVD → ESTABLISHED with
+//! four segments instead of three (RFC 9293 §3.5, figure 7).
+
+use super::apps::{Open, Peer};
+use super::curl::{hosts, CLIENT, SERVER};
+use super::{Scenario, Setup};
+use crate::net::LinkConfig;
+use crate::time::Duration;
+
+pub const SCENARIO: Scenario = Scenario {
+    id: "simultaneous-open",
+    title: "Simultaneous open",
+    summary: "both hosts send SYN at the same moment; the SYNs cross and both pass through SYN_RCVD",
+    setup,
+};
+
+fn setup() -> Setup {
+    let (client, server) = hosts();
+    Setup {
+        client,
+        server,
+        c2s: LinkConfig::default(),
+        s2c: LinkConfig::default(),
+        faults: Vec::new(),
+        client_app: Box::new(Peer::new(
+            Open::ConnectFrom(5000, SERVER, 6000),
+            b"hello from 10.0.1.5\n".to_vec(),
+        )),
+        server_app: Box::new(
+            Peer::new(
+                Open::ConnectFrom(6000, CLIENT, 5000),
+                b"hello from 10.0.2.10\n".to_vec(),
+            )
+            .close_after_eof(),
+        ),
+        limit: Duration::from_secs(120),
+    }
+}
