@@ -160,3 +160,20 @@ async fn measure_congestion_rerun() {
         segments
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_picker_switches_to_another_scenario() {
+    let app = Mounted::new("").await;
+    let select: web_sys::HtmlSelectElement = app.all("[data-testid='scenario']")[0].clone().dyn_into().unwrap();
+    select.set_value("refused");
+    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    yew::scheduler::flush().await;
+    for _ in 0..2 {
+        app.click("forward").await;
+    }
+    let labels = app.labels();
+    assert_eq!(labels.len(), 2, "{labels:?}");
+    assert!(labels[1].starts_with("2. RST, ACK"), "{labels:?}");
+    let search = web_sys::window().unwrap().location().search().unwrap();
+    assert!(search.contains("scenario=refused"), "{search}");
+}

@@ -143,11 +143,13 @@ async function axe(page, what) {
   check(unstyled.length === 0, `keyboard: focus is visible on every stop (without an outline: ${unstyled.join(', ') || 'none'})`);
   await page.context().close();
 }
-// 4. A deep link lands on its step.
+// 4. A deep link lands on its step: the lost request's retransmission.
 {
-  const page = await open(`${base}?scenario=curl&step=7`);
-  check(await text(page, 'step-count') === '7 / 12', 'deep link: ?step=7 opens step 7');
-  check((await text(page, 'narration-title')).startsWith('7.'), 'deep link: narration of step 7');
+  const page = await open(`${base}?scenario=lost-data&step=5`);
+  check((await text(page, 'step-count')).startsWith('5 /'), 'deep link: ?scenario=lost-data&step=5 opens step 5');
+  const title = await text(page, 'narration-title');
+  check(title.startsWith('5.') && title.includes('seq=1001'), `deep link: step 5 is the resent request (${title})`);
+  check((await text(page, 'narration')).includes('retransmission timer ran out'), 'deep link: the narration explains the timeout');
   await page.context().close();
 }
 // 5. The lab: drop the request, watch the engine resend it; download the capture.
