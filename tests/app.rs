@@ -8,86 +8,12 @@ use tcpsim::tcp::{Event, State};
 use tcpsim::trace::{Segment, Trace, What};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use watch_tcp::{App, Props};
-use web_sys::{Element, HtmlElement, HtmlInputElement};
-use yew::AttrValue;
+use web_sys::{HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-struct Mounted {
-    root: Element,
-    app: Option<yew::AppHandle<App>>,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        if let Some(app) = self.app.take() {
-            app.destroy();
-        }
-        self.root.remove();
-    }
-}
-
-impl Mounted {
-    async fn new(query: &str, still: bool) -> Mounted {
-        let document = gloo_document();
-        let root = document.create_element("div").unwrap();
-        document.body().unwrap().append_child(&root).unwrap();
-        let props = Props {
-            query: Some(AttrValue::from(query.to_string())),
-            still: Some(still),
-        };
-        let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-        yew::scheduler::flush().await;
-        Mounted { root, app: Some(app) }
-    }
-
-    fn find(&self, selector: &str) -> Element {
-        self.root
-            .query_selector(selector)
-            .unwrap()
-            .unwrap_or_else(|| panic!("nothing matches {selector}"))
-    }
-
-    fn all(&self, selector: &str) -> Vec<Element> {
-        let list = self.root.query_selector_all(selector).unwrap();
-        (0..list.length())
-            .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
-            .collect()
-    }
-
-    fn text(&self, testid: &str) -> String {
-        self.find(&format!("[data-testid='{testid}']"))
-            .text_content()
-            .unwrap_or_default()
-    }
-
-    fn states(&self) -> (String, String) {
-        (self.text("state-client"), self.text("state-server"))
-    }
-
-    /// The value the header inspector shows for a field.
-    fn field(&self, name: &str) -> String {
-        self.find(&format!("tr[data-field='{name}'] td.value"))
-            .text_content()
-            .unwrap_or_default()
-    }
-
-    fn step(&self) -> usize {
-        let count = self.text("step-count");
-        count.split(" / ").next().unwrap().trim().parse().unwrap()
-    }
-
-    async fn click(&self, testid: &str) {
-        let el: HtmlElement = self.find(&format!("[data-testid='{testid}']")).dyn_into().unwrap();
-        el.click();
-        yew::scheduler::flush().await;
-    }
-}
-
-fn gloo_document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
+mod common;
+use common::{document, Mounted};
 
 async fn press(key: &str) {
     let init = web_sys::KeyboardEventInit::new();
@@ -95,7 +21,7 @@ async fn press(key: &str) {
     init.set_bubbles(true);
     init.set_cancelable(true);
     let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    gloo_document().dispatch_event(&event).unwrap();
+    document().dispatch_event(&event).unwrap();
     yew::scheduler::flush().await;
 }
 

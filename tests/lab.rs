@@ -7,67 +7,15 @@ use tcpsim::tcp::Event;
 use tcpsim::trace::What;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use watch_tcp::{App, Props};
-use web_sys::{Element, HtmlElement};
-use yew::AttrValue;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-struct Mounted {
-    root: Element,
-    app: Option<yew::AppHandle<App>>,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        if let Some(app) = self.app.take() {
-            app.destroy();
-        }
-        self.root.remove();
-    }
-}
-
-impl Mounted {
-    async fn new(query: &str) -> Mounted {
-        let document = web_sys::window().unwrap().document().unwrap();
-        let root = document.create_element("div").unwrap();
-        document.body().unwrap().append_child(&root).unwrap();
-        let props = Props {
-            query: Some(AttrValue::from(query.to_string())),
-            still: Some(true),
-        };
-        let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-        yew::scheduler::flush().await;
-        Mounted { root, app: Some(app) }
-    }
-
-    fn all(&self, selector: &str) -> Vec<Element> {
-        let list = self.root.query_selector_all(selector).unwrap();
-        (0..list.length())
-            .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
-            .collect()
-    }
-
-    async fn click(&self, testid: &str) {
-        let el: HtmlElement = self.all(&format!("[data-testid='{testid}']"))[0]
-            .clone()
-            .dyn_into()
-            .unwrap();
-        el.click();
-        yew::scheduler::flush().await;
-    }
-
-    fn labels(&self) -> Vec<String> {
-        self.all("[data-testid='ladder-arrow'] .arrow-label")
-            .iter()
-            .map(|e| e.text_content().unwrap())
-            .collect()
-    }
-}
+mod common;
+use common::Mounted;
 
 #[wasm_bindgen_test]
 async fn dropping_a_segment_makes_the_engine_retransmit_it() {
-    let app = Mounted::new("?step=4").await;
+    let app = Mounted::new("?step=4", true).await;
     let before = app.labels();
     let request = before[3].clone();
     assert!(request.contains("PSH, ACK seq=1001"), "{request}");
@@ -90,7 +38,7 @@ async fn dropping_a_segment_makes_the_engine_retransmit_it() {
 
 #[wasm_bindgen_test]
 async fn the_plot_has_a_point_per_window_report() {
-    let app = Mounted::new("?step=12").await;
+    let app = Mounted::new("?step=12", true).await;
     let trace = scenario::run("curl", &RunOptions::default()).unwrap();
     // The plot follows the side that sends the most data: the server here.
     let reports = trace
@@ -114,7 +62,7 @@ async fn the_plot_has_a_point_per_window_report() {
 
 #[wasm_bindgen_test]
 async fn the_pcap_download_is_a_pcap() {
-    let app = Mounted::new("").await;
+    let app = Mounted::new("", true).await;
     app.click("pcap-client").await;
     let document = web_sys::window().unwrap().document().unwrap();
     let link = document
@@ -163,7 +111,7 @@ async fn measure_congestion_rerun() {
 
 #[wasm_bindgen_test]
 async fn the_picker_switches_to_another_scenario() {
-    let app = Mounted::new("").await;
+    let app = Mounted::new("", true).await;
     let select: web_sys::HtmlSelectElement = app.all("[data-testid='scenario']")[0].clone().dyn_into().unwrap();
     select.set_value("refused");
     select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();

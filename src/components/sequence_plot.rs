@@ -4,7 +4,6 @@
 //! are a stepped line. Gaps, retransmissions and stalls show at a glance.
 
 use crate::state::story::Shared;
-use tcpsim::net::Side;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -21,12 +20,8 @@ const PAD: i64 = 36;
 #[component(SequencePlot)]
 pub fn sequence_plot(props: &Props) -> Html {
     let story = &props.story;
-    let trace = &story.trace;
-    let sender = if trace.received[Side::Server.index()].len() >= trace.received[Side::Client.index()].len() {
-        Side::Client
-    } else {
-        Side::Server
-    };
+
+    let sender = props.story.data_sender();
     let Some(isn) = story
         .steps
         .iter()

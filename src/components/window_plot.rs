@@ -32,11 +32,7 @@ struct Sample {
 #[component(WindowPlot)]
 pub fn window_plot(props: &Props) -> Html {
     let trace = &props.story.trace;
-    let sender = if trace.received[Side::Server.index()].len() >= trace.received[Side::Client.index()].len() {
-        Side::Client
-    } else {
-        Side::Server
-    };
+    let sender = props.story.data_sender();
     let samples: Vec<Sample> = trace
         .records
         .iter()

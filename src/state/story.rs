@@ -217,6 +217,16 @@ impl Story {
             .unwrap_or(0)
     }
 
+    /// The side that sent the most data (whose congestion window matters).
+    pub fn data_sender(&self) -> Side {
+        let got = |side: Side| self.trace.received[side.index()].len();
+        if got(Side::Server) >= got(Side::Client) {
+            Side::Client
+        } else {
+            Side::Server
+        }
+    }
+
     /// How many segments carry data.
     pub fn data_segments(&self) -> usize {
         self.steps.iter().filter(|s| s.segment.len > 0).count()

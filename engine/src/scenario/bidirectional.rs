@@ -2,10 +2,8 @@
 //! own sequence numbers, and each side's ACKs count the other's bytes.
 
 use super::apps::{Open, Peer};
-use super::curl::{hosts, page, SERVER};
+use super::curl::{page, pair, SERVER};
 use super::{Scenario, Setup};
-use crate::net::LinkConfig;
-use crate::time::Duration;
 
 pub const SCENARIO: Scenario = Scenario {
     id: "bidirectional",
@@ -16,15 +14,8 @@ pub const SCENARIO: Scenario = Scenario {
 };
 
 fn setup() -> Setup {
-    let (client, server) = hosts();
-    Setup {
-        client,
-        server,
-        c2s: LinkConfig::default(),
-        s2c: LinkConfig::default(),
-        faults: Vec::new(),
-        client_app: Box::new(Peer::new(Open::Connect(SERVER, 7000), page(3000))),
-        server_app: Box::new(Peer::new(Open::Listen(7000), page(2000)).close_after_eof()),
-        limit: Duration::from_secs(120),
-    }
+    pair(
+        Box::new(Peer::new(Open::Connect(SERVER, 7000), page(3000))),
+        Box::new(Peer::new(Open::Listen(7000), page(2000)).close_after_eof()),
+    )
 }

@@ -3,10 +3,9 @@
 //! avoidance (RFC 5681, NewReno RFC 6582).
 
 use super::apps::{Open, Peer};
-use super::curl::{hosts, page, SERVER};
+use super::curl::{page, pair, SERVER};
 use super::{Scenario, Setup};
 use crate::net::LinkConfig;
-use crate::time::Duration;
 
 pub const SCENARIO: Scenario = Scenario {
     id: "congestion",
@@ -16,24 +15,18 @@ pub const SCENARIO: Scenario = Scenario {
 };
 
 fn setup() -> Setup {
-    let (mut client, mut server) = hosts();
-    client.send_buffer = 512 * 1024;
-    server.recv_buffer = 256 * 1024;
-    server.window_scale = Some(4);
-    client.window_scale = Some(4);
-    let bottleneck = LinkConfig {
+    let mut s = pair(
+        Box::new(Peer::new(Open::Connect(SERVER, 5001), page(300 * 1024))),
+        Box::new(Peer::new(Open::Listen(5001), Vec::new()).close_after_eof()),
+    );
+    s.client.send_buffer = 512 * 1024;
+    s.server.recv_buffer = 256 * 1024;
+    s.server.window_scale = Some(4);
+    s.client.window_scale = Some(4);
+    s.c2s = LinkConfig {
         bandwidth_bps: Some(2_000_000),
         queue_limit: 12,
         ..LinkConfig::default()
     };
-    Setup {
-        client,
-        server,
-        c2s: bottleneck,
-        s2c: LinkConfig::default(),
-        faults: Vec::new(),
-        client_app: Box::new(Peer::new(Open::Connect(SERVER, 5001), page(300 * 1024))),
-        server_app: Box::new(Peer::new(Open::Listen(5001), Vec::new()).close_after_eof()),
-        limit: Duration::from_secs(300),
-    }
+    s
 }

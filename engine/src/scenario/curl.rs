@@ -2,7 +2,7 @@
 
 use super::apps::{HttpClient, HttpServer};
 use super::{Scenario, Setup};
-use crate::net::LinkConfig;
+use crate::net::{App, LinkConfig};
 use crate::tcp::{Config, IsnPolicy};
 use crate::time::Duration;
 use std::net::Ipv4Addr;
@@ -46,6 +46,16 @@ fn setup() -> Setup {
 /// The default story's hosts and wire, with the server answering `body`:
 /// the starting point of most lessons, which then add a fault or a switch.
 pub fn web(body: &[u8]) -> Setup {
+    let mut s = pair(
+        Box::new(HttpClient::new((SERVER, 80), REQUEST)),
+        Box::new(HttpServer::new(80, "text/html", body)),
+    );
+    s.limit = Duration::from_secs(300);
+    s
+}
+
+/// The teaching hosts on a plain 25 ms wire, running these applications.
+pub fn pair(client_app: Box<dyn App>, server_app: Box<dyn App>) -> Setup {
     let (client, server) = hosts();
     Setup {
         client,
@@ -53,9 +63,9 @@ pub fn web(body: &[u8]) -> Setup {
         c2s: LinkConfig::default(),
         s2c: LinkConfig::default(),
         faults: Vec::new(),
-        client_app: Box::new(HttpClient::new((SERVER, 80), REQUEST)),
-        server_app: Box::new(HttpServer::new(80, "text/html", body)),
-        limit: Duration::from_secs(300),
+        client_app,
+        server_app,
+        limit: Duration::from_secs(120),
     }
 }
 

@@ -3,10 +3,8 @@
 //! it is done.
 
 use super::apps::{Open, Peer};
-use super::curl::{hosts, page, REQUEST, SERVER};
+use super::curl::{page, pair, REQUEST, SERVER};
 use super::{Scenario, Setup};
-use crate::net::LinkConfig;
-use crate::time::Duration;
 
 pub const SCENARIO: Scenario = Scenario {
     id: "half-close",
@@ -16,17 +14,10 @@ pub const SCENARIO: Scenario = Scenario {
 };
 
 fn setup() -> Setup {
-    let (client, server) = hosts();
-    Setup {
-        client,
-        server,
-        c2s: LinkConfig::default(),
-        s2c: LinkConfig::default(),
-        faults: Vec::new(),
+    pair(
         // Closes as soon as its request is written.
-        client_app: Box::new(Peer::new(Open::Connect(SERVER, 80), REQUEST.to_vec())),
+        Box::new(Peer::new(Open::Connect(SERVER, 80), REQUEST.to_vec())),
         // Sends everything, then closes once the client's FIN is in.
-        server_app: Box::new(Peer::new(Open::Listen(80), page(4 * 1460)).close_after_eof()),
-        limit: Duration::from_secs(120),
-    }
+        Box::new(Peer::new(Open::Listen(80), page(4 * 1460)).close_after_eof()),
+    )
 }

@@ -3,10 +3,8 @@
 //! figure 13).
 
 use super::apps::{Open, Peer};
-use super::curl::{hosts, CLIENT, SERVER};
+use super::curl::{pair, CLIENT, SERVER};
 use super::{Scenario, Setup};
-use crate::net::LinkConfig;
-use crate::time::Duration;
 
 pub const SCENARIO: Scenario = Scenario {
     id: "simultaneous-close",
@@ -16,23 +14,16 @@ pub const SCENARIO: Scenario = Scenario {
 };
 
 fn setup() -> Setup {
-    let (client, server) = hosts();
     // Both open at once (so both are ESTABLISHED in the same instant), send
     // a line, and close right after it.
-    Setup {
-        client,
-        server,
-        c2s: LinkConfig::default(),
-        s2c: LinkConfig::default(),
-        faults: Vec::new(),
-        client_app: Box::new(Peer::new(
+    pair(
+        Box::new(Peer::new(
             Open::ConnectFrom(5000, SERVER, 6000),
             b"bye from 10.0.1.5\n".to_vec(),
         )),
-        server_app: Box::new(Peer::new(
+        Box::new(Peer::new(
             Open::ConnectFrom(6000, CLIENT, 5000),
             b"bye from 10.0.2.10\n".to_vec(),
         )),
-        limit: Duration::from_secs(120),
-    }
+    )
 }

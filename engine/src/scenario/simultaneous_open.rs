@@ -3,10 +3,8 @@
 //! four segments instead of three (RFC 9293 §3.5, figure 7).
 
 use super::apps::{Open, Peer};
-use super::curl::{hosts, CLIENT, SERVER};
+use super::curl::{pair, CLIENT, SERVER};
 use super::{Scenario, Setup};
-use crate::net::LinkConfig;
-use crate::time::Duration;
 
 pub const SCENARIO: Scenario = Scenario {
     id: "simultaneous-open",
@@ -16,24 +14,17 @@ pub const SCENARIO: Scenario = Scenario {
 };
 
 fn setup() -> Setup {
-    let (client, server) = hosts();
-    Setup {
-        client,
-        server,
-        c2s: LinkConfig::default(),
-        s2c: LinkConfig::default(),
-        faults: Vec::new(),
-        client_app: Box::new(Peer::new(
+    pair(
+        Box::new(Peer::new(
             Open::ConnectFrom(5000, SERVER, 6000),
             b"hello from 10.0.1.5\n".to_vec(),
         )),
-        server_app: Box::new(
+        Box::new(
             Peer::new(
                 Open::ConnectFrom(6000, CLIENT, 5000),
                 b"hello from 10.0.2.10\n".to_vec(),
             )
             .close_after_eof(),
         ),
-        limit: Duration::from_secs(120),
-    }
+    )
 }

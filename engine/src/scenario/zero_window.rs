@@ -3,9 +3,8 @@
 //! timer, RFC 9293 §3.8.6.1), and a window update lets it go on.
 
 use super::apps::{Open, Peer};
-use super::curl::{hosts, page, REQUEST, SERVER};
+use super::curl::{page, pair, REQUEST, SERVER};
 use super::{Scenario, Setup};
-use crate::net::LinkConfig;
 use crate::time::Duration;
 
 pub const SCENARIO: Scenario = Scenario {
@@ -16,21 +15,15 @@ pub const SCENARIO: Scenario = Scenario {
 };
 
 fn setup() -> Setup {
-    let (mut client, server) = hosts();
-    client.recv_buffer = 2000;
-    Setup {
-        client,
-        server,
-        c2s: LinkConfig::default(),
-        s2c: LinkConfig::default(),
-        faults: Vec::new(),
+    let mut s = pair(
         // Reads 1000 bytes every 1.5 s.
-        client_app: Box::new(
+        Box::new(
             Peer::new(Open::Connect(SERVER, 80), REQUEST.to_vec())
                 .read_pace(1000, Duration::from_millis(1500))
                 .close_after_eof(),
         ),
-        server_app: Box::new(Peer::new(Open::Listen(80), page(6000)).close_after_eof()),
-        limit: Duration::from_secs(120),
-    }
+        Box::new(Peer::new(Open::Listen(80), page(6000)).close_after_eof()),
+    );
+    s.client.recv_buffer = 2000;
+    s
 }
