@@ -176,8 +176,9 @@ fn out_of_order_data_is_buffered_and_delivered_in_order() {
         .iter()
         .any(|e| e.2 == Side::Client && matches!(e.3, Event::OutOfOrder { .. })));
     assert!(wire(&trace).iter().any(|e| matches!(e, WireEvent::Delayed { .. })));
+    let body = tcpsim::scenario::out_of_order::BODY;
     assert!(
-        body_received(&trace, 3 * 1460),
+        body_received(&trace, body),
         "bytes reach the application in order, once"
     );
 }

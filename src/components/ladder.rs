@@ -29,8 +29,26 @@ pub fn ladder(props: &Props) -> Html {
     let cursor = props.cursor;
     let shown: Vec<_> = story.steps.iter().filter(|s| s.sent_record < cursor).collect();
     let height = TOP + (story.steps.len().max(1) as i32) * ROW + ROW / 2;
+    // Long runs scroll inside the figure: keep the focused arrow in view
+    // (scrolling only the figure, never the page).
+    let figure = use_node_ref();
+    {
+        let figure = figure.clone();
+        use_effect_with(props.focus, move |_| {
+            let Some(fig) = figure.cast::<web_sys::Element>() else {
+                return;
+            };
+            let Ok(Some(arrow)) = fig.query_selector(".arrow.focused") else {
+                return;
+            };
+            let (f, a) = (fig.get_bounding_client_rect(), arrow.get_bounding_client_rect());
+            if a.top() < f.top() || a.bottom() > f.bottom() {
+                fig.set_scroll_top(fig.scroll_top() + (a.top() - f.top() - f.height() / 2.0) as i32);
+            }
+        });
+    }
     html! {
-        <figure class="ladder">
+        <figure class="ladder" ref={figure}>
             <figcaption class="visually-hidden">
                 { "Sequence diagram: one arrow per segment, client on the left, server on the right, time running down." }
             </figcaption>

@@ -13,9 +13,15 @@ pub const SCENARIO: Scenario = Scenario {
     setup,
 };
 
+/// Bytes in the response body.
+pub const BODY: usize = 2 * 1460 + 1394;
+
 fn setup() -> Setup {
-    let mut s = web(&page(3 * 1460));
-    // The server's 4th datagram is the first body segment: hold it 2 ms.
+    // Head and body fill the initial window exactly (66 + 4314 = 3 × 1460),
+    // so the whole body goes in one flight.
+    let mut s = web(&page(BODY));
+    // The server's 4th datagram is the first body segment: hold it 2 ms, so
+    // the two behind it arrive first.
     let action = FaultAction::Delay(Duration::from_millis(2));
     s.faults.push(ScriptedFault {
         from: Side::Server,

@@ -98,6 +98,8 @@ pub(super) struct Connection {
     /// Shift applied to the peer's window field.
     snd_shift: u8,
     send_buf: VecDeque<u8>,
+    /// The largest window the peer has offered (for sender SWS avoidance).
+    max_snd_wnd: u32,
     /// Where a segment's payload is joined when it wraps around `send_buf`.
     scratch: Vec<u8>,
     /// Sequence number of `send_buf[0]`.
@@ -157,6 +159,7 @@ impl Connection {
             snd_mss: DEFAULT_MSS,
             snd_shift: 0,
             send_buf: VecDeque::new(),
+            max_snd_wnd: 0,
             scratch: Vec::new(),
             send_buf_seq: iss + 1,
             fin_queued: false,
@@ -548,6 +551,14 @@ impl Connection {
             return None;
         }
         let seq = self.snd_nxt;
+        // Sender silly-window avoidance (RFC 9293 §3.8.6.2.1): while data is
+        // in flight (an ACK will come), send a partial segment only if it
+        // empties the queue or fills half the largest window the peer ever
+        // offered; otherwise wait for the window to open further.
+        let small = len < self.snd_mss as usize && len < unsent && len < self.max_snd_wnd as usize / 2;
+        if small && flight > 0 && !fin && seq >= self.snd_max {
+            return None;
+        }
         // Data after a window probe repeats only the probe byte: not a loss.
         let after_probe = self.probe_seq.take() == Some(seq) && self.snd_max == seq + 1;
         if seq < self.snd_max && !after_probe {
@@ -731,6 +742,7 @@ impl Connection {
         }
         // The window in a SYN is never scaled (RFC 7323 §2.2).
         self.snd_wnd = syn.window as u32;
+        self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
         self.snd_wl1 = syn.seq;
     }
 
@@ -949,6 +961,7 @@ impl Connection {
         // Update the send window only from the newest segment (RFC 9293 §3.10.7.4).
         if self.snd_una <= ack && (self.snd_wl1 < seg.seq || (self.snd_wl1 == seg.seq && self.snd_wl2 <= ack)) {
             self.snd_wnd = (seg.window as u32) << self.snd_shift;
+            self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
             self.snd_wl1 = seg.seq;
             self.snd_wl2 = ack;
         }
