@@ -284,6 +284,18 @@ fn congestion_shows_slow_start_losses_and_avoidance() {
     assert!(windows.iter().any(|w| w.1 == Phase::CongestionAvoidance));
     assert!(windows.windows(2).any(|w| w[1].0 < w[0].0), "cwnd is cut at least once");
     assert_eq!(trace.received[Side::Server.index()], curl::page(300 * 1024));
+    // Sender SWS avoidance (RFC 9293 §3.8.6.2.1): as cwnd creeps up by a few
+    // bytes per ACK, the sender still sends only full segments, save the last.
+    let data: Vec<u32> = sent(&trace)
+        .iter()
+        .filter(|s| s.2 == Side::Client && s.3.len > 0)
+        .map(|s| s.3.len)
+        .collect();
+    let last = data.iter().rposition(|&l| l < 1460).unwrap_or(0);
+    assert!(
+        data[..last].iter().all(|&l| l == 1460),
+        "only full segments before the tail"
+    );
 }
 
 #[test]
