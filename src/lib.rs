@@ -6,6 +6,7 @@ pub mod components;
 mod field_meanings;
 mod hooks;
 pub mod narration;
+mod plot;
 pub mod state;
 
 pub use components::app::{App, Props};

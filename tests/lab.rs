@@ -125,3 +125,42 @@ async fn the_picker_switches_to_another_scenario() {
     let search = web_sys::window().unwrap().location().search().unwrap();
     assert!(search.contains("scenario=refused"), "{search}");
 }
+
+#[wasm_bindgen_test]
+async fn after_a_fault_the_text_no_longer_claims_a_clean_run() {
+    let app = Mounted::new("?step=4", true).await;
+    let notes = |app: &Mounted| {
+        app.all(".note")
+            .iter()
+            .map(|n| n.text_content().unwrap())
+            .collect::<String>()
+    };
+    assert!(notes(&app).contains("No loss or congestion in this run"));
+    app.click("fault-drop").await;
+    // The request is lost as it is sent, so the view is on step 4 again.
+    assert_eq!(app.step(), 4);
+    assert!(!notes(&app).contains("No loss"), "{}", notes(&app));
+    let narration = app.text("narration");
+    assert!(narration.contains("The wire loses this segment"), "{narration}");
+    assert!(
+        !narration.contains("GET /"),
+        "the default story's words are gone: {narration}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_reset_is_drawn_on_the_state_diagram() {
+    let trace = scenario::run("reset", &RunOptions::default()).unwrap();
+    let rst = trace
+        .segments()
+        .position(|(_, _, _, s)| s.flags.rst())
+        .expect("the reset scenario sends an RST")
+        + 1;
+    let app = Mounted::new(&format!("?scenario=reset&step={rst}"), true).await;
+    let extra = app.all("[data-testid='extra-edge']");
+    assert!(
+        !extra.is_empty(),
+        "ESTABLISHED → CLOSED is not in RFC 9293's figure: drawn apart"
+    );
+    assert!(extra[0].text_content().unwrap().contains("reset"));
+}

@@ -10,6 +10,30 @@ use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
+/// A map keyed by datagram id. The wire numbers datagrams 1, 2, 3, … in
+/// each run, so a vector does the job (and no hashing code ships to the
+/// page). An id too large for memory is simply not stored.
+#[derive(Clone, Debug)]
+pub struct IdMap<T>(Vec<Option<T>>);
+
+impl<T: Copy> IdMap<T> {
+    /// Room for the ids of a trace of `records` records (each id has a
+    /// record of its own, so none is larger).
+    pub fn for_records(records: usize) -> Self {
+        IdMap(vec![None; records + 1])
+    }
+
+    pub fn insert(&mut self, id: u64, value: T) {
+        if let Some(slot) = usize::try_from(id).ok().and_then(|i| self.0.get_mut(i)) {
+            *slot = Some(value);
+        }
+    }
+
+    pub fn get(&self, id: u64) -> Option<T> {
+        usize::try_from(id).ok().and_then(|i| self.0.get(i).copied().flatten())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
     pub scenario: String,
@@ -192,12 +216,12 @@ impl Trace {
     /// The datagrams one host would have captured: its own at send time,
     /// the peer's at arrival time (as they arrived, corrupted or not).
     pub fn captured(&self, host: Side) -> Vec<(Instant, &[u8])> {
-        let mut sent: std::collections::HashMap<u64, &[u8]> = std::collections::HashMap::new();
+        let mut sent: IdMap<&[u8]> = IdMap::for_records(self.records.len());
         let mut out = Vec::new();
         for r in &self.records {
             match &r.what {
                 What::Sent { id, bytes, .. } => {
-                    sent.insert(*id, bytes);
+                    sent.insert(*id, bytes.as_slice());
                     if r.side == host {
                         out.push((r.at, bytes.as_slice()));
                     }
@@ -205,12 +229,12 @@ impl Trace {
                 What::Wire {
                     event: WireEvent::Duplicated { id, copy },
                 } => {
-                    if let Some(b) = sent.get(id).copied() {
+                    if let Some(b) = sent.get(*id) {
                         sent.insert(*copy, b);
                     }
                 }
                 What::Delivered { id, bytes } if r.side == host => {
-                    if let Some(b) = bytes.as_deref().or_else(|| sent.get(id).copied()) {
+                    if let Some(b) = bytes.as_deref().or_else(|| sent.get(*id)) {
                         out.push((r.at, b));
                     }
                 }

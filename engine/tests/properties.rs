@@ -37,13 +37,27 @@ fn faulty_link() -> impl Strategy<Value = LinkConfig> {
         )
 }
 
+/// The switches a host may have on: window scaling (RFC 7323), delayed
+/// ACKs, Nagle.
+fn knobs() -> impl Strategy<Value = (Option<u8>, bool, bool)> {
+    (prop::option::of(0u8..=14), any::<bool>(), any::<bool>())
+}
+
 /// Hosts that keep trying: the property is about correctness under loss,
 /// so retry limits must not be what ends a run.
-fn host(addr: Ipv4Addr, isn: u32, recv_buffer: usize) -> Config {
+fn host(
+    addr: Ipv4Addr,
+    isn: u32,
+    recv_buffer: usize,
+    (window_scale, delayed_ack, nagle): (Option<u8>, bool, bool),
+) -> Config {
     Config {
         addr,
         isn: IsnPolicy::Fixed(isn),
         recv_buffer,
+        window_scale,
+        delayed_ack: delayed_ack.then(|| Duration::from_millis(200)),
+        nagle,
         min_rto: Duration::from_millis(200),
         syn_retries: 40,
         synack_retries: 40,
@@ -71,12 +85,14 @@ proptest! {
         // Near 2^32 to exercise sequence number wrap-around.
         c_isn in prop_oneof![any::<u32>(), (u32::MAX - 20_000)..=u32::MAX],
         s_isn in any::<u32>(),
-        recv_buffer in prop_oneof![Just(65535usize), 2_000usize..20_000],
+        recv_buffer in prop_oneof![Just(65535usize), 2_000usize..20_000, 100_000usize..400_000],
+        client_knobs in knobs(),
+        server_knobs in knobs(),
     ) {
         let (a, b) = (bytes(up, 1), bytes(down, 2));
         let setup = Setup {
-            client: host(CLIENT, c_isn, recv_buffer),
-            server: host(SERVER, s_isn, recv_buffer),
+            client: host(CLIENT, c_isn, recv_buffer, client_knobs),
+            server: host(SERVER, s_isn, recv_buffer, server_knobs),
             c2s,
             s2c,
             faults: Vec::new(),

@@ -3,7 +3,9 @@
 //! with `#[track_caller]`, and the endpoint's answers decoded and compared.
 
 use std::net::Ipv4Addr;
-use tcpsim::tcp::{Config, ConnError, ConnId, Endpoint, Event, IsnPolicy, RejectReason, RetransmitReason, State};
+use tcpsim::tcp::{
+    Config, ConnError, ConnId, Endpoint, Event, IsnPolicy, Phase, RejectReason, RetransmitReason, State,
+};
 use tcpsim::time::{Duration, Instant};
 use tcpsim::trace::Segment;
 use tcpsim::wire::{self, Ipv4Repr, SeqNumber, TcpFlags, TcpOptions, TcpRepr};
@@ -241,7 +243,8 @@ fn handshake_negotiates_mss_and_window_scale() {
     });
     let ack = h.recv_one();
     assert_eq!(ack.ack, PEER_ISN + 1 + 100);
-    assert_eq!(ack.window as usize, (4096 - 100) >> 3);
+    // 3996 free bytes in units of 8, rounded up so no window scales away.
+    assert_eq!(ack.window as usize, (4096 - 100usize).div_ceil(8));
 }
 
 #[test]
@@ -654,6 +657,7 @@ fn syn_cookies_let_a_client_in_when_the_backlog_is_full() {
     });
     let cookie = h.recv_one();
     assert_eq!((cookie.flags, cookie.ack), (SYN | ACK, PEER_ISN + 1));
+    assert_eq!(cookie.options.mss, Some(536), "the SYN-ACK announces our own MSS");
     assert!(h.events.iter().any(|e| matches!(e, Event::SynCookieSent { .. })));
     assert_eq!(h.ep.connections().count(), 1, "only the spoofed half-open connection");
     // Its ACK carries the cookie back: the connection is rebuilt from it.
@@ -732,4 +736,125 @@ fn sequence_numbers_wrap_around_2_32() {
         ..TEMPLATE()
     });
     assert_eq!(h.ep.unacked(id), 0, "ACK across the wrap acknowledges all three bytes");
+}
+
+#[test]
+fn a_new_syn_in_syn_received_returns_to_listen() {
+    // RFC 9293 §3.10.7.4, fourth step, SYN-RECEIVED from a passive OPEN.
+    let mut h = Host::server();
+    h.ep.listen(80).unwrap();
+    h.send(Seg {
+        flags: SYN,
+        seq: PEER_ISN,
+        ack: 0,
+        ..TEMPLATE()
+    });
+    h.recv_one();
+    let half_open = h.conn();
+    h.send(Seg {
+        flags: SYN,
+        seq: PEER_ISN + 100,
+        ack: 0,
+        ..TEMPLATE()
+    });
+    assert_eq!(h.ep.state(half_open), State::Closed);
+    assert!(h.recv().is_empty(), "no challenge ACK, no RST");
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        Event::Rejected {
+            reason: RejectReason::SynInSynReceived,
+            ..
+        }
+    )));
+    // The listener is still there: the next SYN opens a connection.
+    h.send(Seg {
+        flags: SYN,
+        seq: PEER_ISN + 200,
+        ack: 0,
+        ..TEMPLATE()
+    });
+    assert_eq!(flags_seq_ack(&h.recv_one()), (SYN | ACK, OUR_ISN, PEER_ISN + 201));
+}
+
+#[test]
+fn after_a_lost_syn_data_starts_with_one_segment_and_a_3s_rto() {
+    let (mut h, id) = client();
+    h.advance_to_timeout();
+    assert_eq!(h.recv_one().flags, SYN, "the SYN again after 1 s");
+    h.send(Seg {
+        flags: SYN | ACK,
+        seq: PEER_ISN,
+        ack: OUR_ISN + 1,
+        options: TcpOptions {
+            mss: Some(536),
+            ..TcpOptions::default()
+        },
+        ..TEMPLATE()
+    });
+    assert_eq!(h.ep.state(id), State::Established);
+    assert_eq!(h.recv_one().flags, ACK);
+    h.ep.send(id, &[1; 536 * 4]).unwrap();
+    // RFC 5681 §3.1: one segment, not the usual four.
+    assert_eq!(h.recv().len(), 1);
+    // RFC 6298 §5.7: RTO 3 s once data transmission begins.
+    let rto = h.ep.poll_timeout().unwrap().saturating_since(h.now);
+    assert_eq!(rto, Duration::from_secs(3));
+}
+
+#[test]
+fn an_ack_sent_while_probing_a_zero_window_carries_rcv_nxt() {
+    let (mut h, id) = Host::established();
+    h.send(Seg {
+        window: 0,
+        ..TEMPLATE()
+    });
+    h.ep.send(id, b"waiting").unwrap();
+    assert!(h.recv().is_empty());
+    h.advance_to_timeout();
+    let probe = h.recv_one();
+    assert_eq!((probe.seq, probe.len), (OUR_ISN + 1, 1));
+    // The peer, window still 0, sends us data: our ACK must not claim the
+    // probe byte's number, which lies past the peer's window.
+    h.send(Seg {
+        window: 0,
+        payload: b"hi".to_vec(),
+        ..TEMPLATE()
+    });
+    let ack = h.recv_one();
+    assert_eq!(
+        (ack.flags, ack.seq, ack.ack, ack.len),
+        (ACK, OUR_ISN + 1, PEER_ISN + 3, 0)
+    );
+}
+
+#[test]
+fn fast_recovery_ends_when_only_the_fin_was_left() {
+    let (mut h, id) = Host::established();
+    h.ep.send(id, &[7u8; 536 * 4]).unwrap();
+    h.ep.close(h.now, id).unwrap();
+    let sent = h.recv();
+    assert_eq!(sent.len(), 4);
+    assert!(sent[3].flags.fin(), "the FIN rides on the last segment");
+    for _ in 0..3 {
+        h.send(TEMPLATE());
+    }
+    assert_eq!(h.recv_one().seq, OUR_ISN + 1, "fast retransmit");
+    // Everything but the FIN, then the FIN.
+    let data_end = OUR_ISN + 1 + 536 * 4;
+    h.send(Seg {
+        ack: data_end,
+        ..TEMPLATE()
+    });
+    h.recv();
+    h.events.clear();
+    h.send(Seg {
+        ack: data_end + 1,
+        ..TEMPLATE()
+    });
+    assert_eq!(h.ep.state(id), State::FinWait2);
+    let phase = h.events.iter().rev().find_map(|e| match e {
+        Event::Window { phase, .. } => Some(*phase),
+        _ => None,
+    });
+    assert_eq!(phase, Some(Phase::CongestionAvoidance));
 }

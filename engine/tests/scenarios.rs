@@ -406,6 +406,28 @@ fn each_direction_has_its_own_sequence_space() {
     assert!(data(Side::Client) > 0 && data(Side::Server) > 0);
 }
 
+#[test]
+fn free_mode_echoes_what_the_client_sends() {
+    let trace = run("free");
+    assert_eq!(trace.received[Side::Server.index()], curl::page(4000));
+    assert_eq!(
+        trace.received[Side::Client.index()],
+        curl::page(4000),
+        "every byte comes back"
+    );
+    // The lab's payload editor decides what goes.
+    let mine = b"hello, echo".to_vec();
+    let options = RunOptions {
+        lab: tcpsim::scenario::lab::Lab {
+            payload: Some(mine.clone()),
+            ..Default::default()
+        },
+        ..RunOptions::default()
+    };
+    let trace = scenario::run("free", &options).unwrap();
+    assert_eq!(trace.received[Side::Client.index()], mine);
+}
+
 /// The state changes of `side`, in order.
 fn states(trace: &Trace, side: Side) -> Vec<State> {
     events(trace)

@@ -159,7 +159,8 @@ pub fn app(props: &Props) -> Html {
                     </div>
                     <div class="side-panels">
                         <NarrationPanel story={story.clone()} {focus} compact={embed} />
-                        <Inspector step={focus.checked_sub(1).and_then(|i| story.steps.get(i)).cloned()} />
+                        // Keyed by step: what was highlighted belongs to the old segment.
+                        <Inspector key={focus} step={focus.checked_sub(1).and_then(|i| story.steps.get(i)).cloned()} />
                     </div>
                 </div>
                 if !embed {

@@ -3,6 +3,7 @@
 
 use crate::state::story::Shared;
 use tcpsim::net::Side;
+use wasm_bindgen::prelude::{Closure, JsValue};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -24,12 +25,23 @@ pub fn capture(props: &Props) -> Html {
         })
     };
     let text = props.story.trace.text();
+    let copied = use_state(|| None::<&'static str>);
     let copy = {
-        let text = text.clone();
+        let (text, copied) = (text.clone(), copied.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Some(w) = web_sys::window() {
-                let _ = w.navigator().clipboard().write_text(&text);
-            }
+            // The clipboard exists only on secure pages, and an iframe may
+            // be refused it: say so instead of failing silently.
+            let Some(promise) = write_to_clipboard(&text) else {
+                copied.set(Some(NO_CLIPBOARD));
+                return;
+            };
+            let (done, refused) = (copied.clone(), copied.clone());
+            let done = Closure::once(move |_: JsValue| done.set(Some(" Copied.")));
+            let refused = Closure::once(move |_: JsValue| refused.set(Some(NO_CLIPBOARD)));
+            let _ = promise.then2(&done, &refused);
+            // Each copy leaves two small closures behind: JS owns them now.
+            done.forget();
+            refused.forget();
         })
     };
     html! {
@@ -44,10 +56,23 @@ pub fn capture(props: &Props) -> Html {
             <details>
                 <summary>{ "The run as tcpdump-like text" }</summary>
                 <button onclick={copy}>{ "Copy" }</button>
+                <span role="status" class="muted">{ copied.unwrap_or_default() }</span>
                 <pre class="dump" data-testid="dump">{ text }</pre>
             </details>
         </section>
     }
+}
+
+const NO_CLIPBOARD: &str = " This page may not use the clipboard here: select the text and copy it.";
+
+/// Starts writing `text` to the clipboard, if the page may use it.
+fn write_to_clipboard(text: &str) -> Option<js_sys::Promise> {
+    let navigator = web_sys::window()?.navigator();
+    let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into()).ok()?;
+    if clipboard.is_undefined() || clipboard.is_null() {
+        return None;
+    }
+    Some(clipboard.unchecked_into::<web_sys::Clipboard>().write_text(text))
 }
 
 /// Hands `bytes` to the browser as a file download. The object URL is kept

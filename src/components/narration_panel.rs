@@ -1,7 +1,7 @@
 //! What is happening at this step and why, what each side now knows, and
 //! the notes and glossary that frame the default story.
 
-use crate::narration::{narrate, GLOSSARY, NOTES};
+use crate::narration::{narrate, notes, GLOSSARY};
 use crate::state::story::Shared;
 use yew::prelude::*;
 
@@ -23,7 +23,7 @@ pub fn narration_panel(props: &Props) -> Html {
                 <p class="knows"><strong>{ "What each side knows: " }</strong>{ knows }</p>
             }
             if !props.compact {
-                { for NOTES.iter().map(|(title, text)| html! {
+                { for notes(&props.story).iter().map(|(title, text)| html! {
                     <details class="note"><summary>{ *title }</summary><p>{ *text }</p></details>
                 }) }
                 <details class="note glossary">

@@ -3,7 +3,8 @@
 //! its send time (resent bytes in another colour), and the receiver's ACKs
 //! are a stepped line. Gaps, retransmissions and stalls show at a glance.
 
-use crate::state::story::Shared;
+use crate::plot::{axes, cursor_line, cursor_style, x_of, H, PAD, W};
+use crate::state::story::{Shared, Step, Story};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -13,23 +14,31 @@ pub struct Props {
     pub time: u64,
 }
 
-const W: i64 = 640;
-const H: i64 = 220;
-const PAD: i64 = 36;
-
+/// The plot at playback time `time`: the chart is drawn once per run, and
+/// a frame of playback only moves the cursor.
 #[component(SequencePlot)]
 pub fn sequence_plot(props: &Props) -> Html {
-    let story = &props.story;
+    html! {
+        <div class="plot-frame" style={cursor_style(props.time, end_time(&props.story))}>
+            <SequenceChart story={props.story.clone()} />
+        </div>
+    }
+}
 
-    let sender = props.story.data_sender();
-    let Some(isn) = story
-        .steps
-        .iter()
-        .find(|s| s.from == sender && s.segment.flags.syn())
-        .map(|s| s.segment.seq)
-    else {
-        return html! {};
-    };
+/// The end of the time axis: when the last segment was sent.
+fn end_time(story: &Story) -> u64 {
+    story.steps.last().map_or(1, |s| s.sent_at.micros()).max(1)
+}
+
+#[derive(Properties, PartialEq)]
+struct ChartProps {
+    story: Shared,
+}
+
+#[component(SequenceChart)]
+fn sequence_chart(props: &ChartProps) -> Html {
+    let story = &props.story;
+    let sender = story.data_sender();
     let data: Vec<_> = story
         .steps
         .iter()
@@ -38,22 +47,44 @@ pub fn sequence_plot(props: &Props) -> Html {
     if data.len() < 2 {
         return html! {};
     }
+    // Only the connection that carries the data (a SYN flood's forged
+    // ones have their own numbers); offsets count from its ISN.
+    let ports = (data[0].segment.src_port, data[0].segment.dst_port);
+    let ours = |s: &Step| {
+        let p = (s.segment.src_port, s.segment.dst_port);
+        if s.from == sender {
+            p == ports
+        } else {
+            (p.1, p.0) == ports
+        }
+    };
+    let Some(isn) = story
+        .steps
+        .iter()
+        .find(|s| s.from == sender && s.segment.flags.syn() && ours(s))
+        .map(|s| s.segment.seq)
+    else {
+        return html! {};
+    };
+    // Offsets from the ISN, modulo 2^32, widened so that adding a length
+    // cannot overflow.
+    let rel = |seq: u32| u64::from(seq.wrapping_sub(isn));
     let acks: Vec<_> = story
         .steps
         .iter()
-        .filter(|s| s.from == sender.other() && s.segment.flags.ack())
-        .map(|s| (s.sent_at.micros(), s.segment.ack.wrapping_sub(isn)))
+        .filter(|s| s.from == sender.other() && s.segment.flags.ack() && ours(s))
+        .map(|s| (s.sent_at.micros(), rel(s.segment.ack)))
         .collect();
-    let t_end = story.steps.last().map_or(1, |s| s.sent_at.micros()).max(1);
+    let t_end = end_time(story);
     let top = data
         .iter()
-        .map(|s| s.segment.seq.wrapping_sub(isn) + s.segment.len)
+        .map(|s| rel(s.segment.seq) + u64::from(s.segment.len))
         .max()
         .unwrap_or(1)
-        .max(1) as i64;
-    let x = |t: u64| PAD + (t.min(t_end) as i64 * (W - 2 * PAD)) / t_end as i64;
-    let y = |rel: u32| H - PAD - (i64::from(rel).min(top) * (H - 2 * PAD)) / top;
-    let mut highest = 0u32;
+        .max(1);
+    let x = |t: u64| x_of(t, t_end);
+    let y = |r: u64| H - PAD - (r.min(top) as i64 * (H - 2 * PAD)) / top as i64;
+    let mut highest = 0u64;
     let ack_line = acks
         .iter()
         .map(|(t, a)| format!("{},{}", x(*t), y(*a)))
@@ -64,22 +95,18 @@ pub fn sequence_plot(props: &Props) -> Html {
             <h2 id="seq-title">{ "Time–sequence plot (Stevens)" }</h2>
             <svg viewBox={format!("0 0 {W} {H}")} role="img" data-testid="sequence-plot"
                  aria-label={format!("{} data segments and {} acknowledgments over {} ms", data.len(), acks.len(), t_end / 1000)}>
-                <line class="axis" x1={PAD.to_string()} y1={(H - PAD).to_string()} x2={(W - PAD).to_string()} y2={(H - PAD).to_string()} />
-                <line class="axis" x1={PAD.to_string()} y1={PAD.to_string()} x2={PAD.to_string()} y2={(H - PAD).to_string()} />
-                <text class="tick" x={PAD.to_string()} y={(H - PAD + 14).to_string()}>{ "0" }</text>
-                <text class="tick" x={(W - PAD).to_string()} y={(H - PAD + 14).to_string()} text-anchor="end">{ format!("{} ms", t_end / 1000) }</text>
-                <text class="tick" x="2" y={(PAD + 4).to_string()}>{ format!("{}K", top / 1000) }</text>
+                { axes(t_end, top) }
                 <polyline class="series acks" points={ack_line} />
                 { for data.iter().map(|s| {
-                    let start = s.segment.seq.wrapping_sub(isn);
-                    let end = start + s.segment.len;
+                    let start = rel(s.segment.seq);
+                    let end = start + u64::from(s.segment.len);
                     let resent = end <= highest;
                     highest = highest.max(end);
                     html! { <line class={classes!("seg", resent.then_some("resent"))}
                         x1={x(s.sent_at.micros()).to_string()} y1={y(start).to_string()}
                         x2={x(s.sent_at.micros()).to_string()} y2={y(end).to_string()} /> }
                 }) }
-                <line class="cursor" x1={x(props.time).to_string()} y1={PAD.to_string()} x2={x(props.time).to_string()} y2={(H - PAD).to_string()} />
+                { cursor_line() }
             </svg>
             <p class="legend"><span class="key seg">{ "data sent" }</span><span class="key resent">{ "data sent again" }</span><span class="key acks">{ "ACK (next byte expected)" }</span></p>
         </section>

@@ -1,6 +1,7 @@
 //! The eleven states of RFC 9293 (Figure 5) and their transitions, with
 //! both hosts' current states marked and the transition each just took
-//! drawn heavier.
+//! drawn heavier. Figure 5 leaves out resets, aborts and timeouts; when a
+//! host just took one of those, it is drawn too, dashed.
 
 use crate::state::story::Transition;
 use tcpsim::tcp::State;
@@ -67,6 +68,12 @@ pub fn state_diagram(props: &Props) -> Html {
             .flatten()
             .any(|t| t.from == from && t.to == to)
     };
+    let extra: Vec<(State, State)> = [props.client_last, props.server_last]
+        .iter()
+        .flatten()
+        .map(|t| (t.from, t.to))
+        .filter(|edge| !EDGES.contains(edge))
+        .collect();
     html! {
         <section class="states" aria-labelledby="states-title">
             <h2 id="states-title">{ "TCP's eleven states" }</h2>
@@ -76,6 +83,20 @@ pub fn state_diagram(props: &Props) -> Html {
                     let ((x0, y0), (x1, y1)) = (place(*a), place(*b));
                     html! { <line class={classes!("edge", taken(*a, *b).then_some("taken"))}
                         x1={x0.to_string()} y1={y0.to_string()} x2={x1.to_string()} y2={y1.to_string()} /> }
+                }) }
+                { for extra.iter().map(|(a, b)| {
+                    let ((x0, y0), (x1, y1)) = (place(*a), place(*b));
+                    // Round the outside of the diagram, on the side the
+                    // state is on, so the line crosses no other state.
+                    // (On the right, clear of the C and S marks.)
+                    let (rim, out, label_x) = if x0 < 200 { (6, -52, 18) } else { (394, 68, 389) };
+                    let d = format!("M{} {y0} H{rim} V{y1} H{}", x0 + out, x1 + out);
+                    let label_y = (y0 + y1) / 2;
+                    html! { <g class="edge-extra" data-testid="extra-edge">
+                        <path class="edge taken" d={d} fill="none" />
+                        <text x={label_x.to_string()} y={label_y.to_string()} text-anchor="middle"
+                              transform={format!("rotate(-90 {label_x} {label_y})")}>{ "reset, abort or timeout" }</text>
+                    </g> }
                 }) }
                 { for State::ALL.iter().map(|s| {
                     let (x, y) = place(*s);

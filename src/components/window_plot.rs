@@ -3,7 +3,8 @@
 //! flight and the peer's advertised window, with the congestion-control
 //! phases shaded and labelled, and a cursor at the playback time.
 
-use crate::state::story::Shared;
+use crate::plot::{axes, cursor_line, cursor_style, x_of, H, PAD, W};
+use crate::state::story::{Shared, Story};
 use tcpsim::net::Side;
 use tcpsim::tcp::{Event, Phase, Timer};
 use tcpsim::trace::What;
@@ -16,9 +17,17 @@ pub struct Props {
     pub time: u64,
 }
 
-const W: i64 = 640;
-const H: i64 = 220;
-const PAD: i64 = 36;
+/// The plot at playback time `time`: the chart is drawn once per run, and
+/// a frame of playback only moves the cursor.
+#[component(WindowPlot)]
+pub fn window_plot(props: &Props) -> Html {
+    let t_end = end_time(&props.story);
+    html! {
+        <div class="plot-frame" style={cursor_style(props.time, t_end)}>
+            <WindowChart story={props.story.clone()} />
+        </div>
+    }
+}
 
 struct Sample {
     at: u64,
@@ -29,11 +38,11 @@ struct Sample {
     phase: Phase,
 }
 
-#[component(WindowPlot)]
-pub fn window_plot(props: &Props) -> Html {
-    let trace = &props.story.trace;
-    let sender = props.story.data_sender();
-    let samples: Vec<Sample> = trace
+/// The data sender's window reports, in order.
+fn samples(story: &Story) -> Vec<Sample> {
+    let sender = story.data_sender();
+    story
+        .trace
         .records
         .iter()
         .filter(|r| r.side == sender)
@@ -58,7 +67,41 @@ pub fn window_plot(props: &Props) -> Html {
             }),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+/// The time of the last window report: the end of the time axis. Found
+/// from the end of the trace, so it costs little per frame.
+fn end_time(story: &Story) -> u64 {
+    let sender = story.data_sender();
+    story
+        .trace
+        .records
+        .iter()
+        .rev()
+        .find(|r| {
+            r.side == sender
+                && matches!(
+                    r.what,
+                    What::Engine {
+                        event: Event::Window { .. }
+                    }
+                )
+        })
+        .map_or(1, |r| r.at.micros())
+        .max(1)
+}
+
+#[derive(Properties, PartialEq)]
+struct ChartProps {
+    story: Shared,
+}
+
+#[component(WindowChart)]
+fn window_chart(props: &ChartProps) -> Html {
+    let trace = &props.story.trace;
+    let sender = props.story.data_sender();
+    let samples = samples(&props.story);
     if samples.len() < 2 {
         return html! {
             <section class="plot" aria-labelledby="plot-title">
@@ -67,14 +110,14 @@ pub fn window_plot(props: &Props) -> Html {
             </section>
         };
     }
-    let t_end = samples.last().map_or(1, |s| s.at).max(1);
+    let t_end = end_time(&props.story);
     let y_max = samples
         .iter()
         .map(|s| s.cwnd.max(s.flight).max(s.rwnd))
         .max()
         .unwrap_or(1)
         .max(1) as i64;
-    let x = |t: u64| PAD + (t as i64 * (W - 2 * PAD)) / t_end as i64;
+    let x = |t: u64| x_of(t, t_end);
     let y = |v: u32| H - PAD - (i64::from(v).min(y_max) * (H - 2 * PAD)) / y_max;
     let line = |get: fn(&Sample) -> u32| {
         samples
@@ -114,7 +157,6 @@ pub fn window_plot(props: &Props) -> Html {
         })
         .map(|r| r.at.micros())
         .collect();
-    let cursor = x(props.time.min(t_end));
     html! {
         <section class="plot" aria-labelledby="plot-title">
             <h2 id="plot-title">{ format!("Congestion window of the {} (the data sender)", if sender == Side::Client { "client" } else { "server" }) }</h2>
@@ -123,15 +165,13 @@ pub fn window_plot(props: &Props) -> Html {
                 { for bands.iter().map(|(a, b, phase)| {
                     let (x0, x1) = (x(*a), x(*b).max(x(*a) + 2));
                     html! { <g class={classes!("band", phase_class(*phase))}>
+                        // The name also on hover, where the band is too narrow for its label.
+                        <title>{ phase_name(*phase) }</title>
                         <rect x={x0.to_string()} y={(PAD - 14).to_string()} width={(x1 - x0).to_string()} height={(H - 2 * PAD + 14).to_string()} />
                         if x1 - x0 > 70 { <text x={(x0 + 3).to_string()} y={(PAD - 4).to_string()}>{ phase_name(*phase) }</text> }
                     </g> }
                 }) }
-                <line class="axis" x1={PAD.to_string()} y1={(H - PAD).to_string()} x2={(W - PAD).to_string()} y2={(H - PAD).to_string()} />
-                <line class="axis" x1={PAD.to_string()} y1={PAD.to_string()} x2={PAD.to_string()} y2={(H - PAD).to_string()} />
-                <text class="tick" x={PAD.to_string()} y={(H - PAD + 14).to_string()}>{ "0" }</text>
-                <text class="tick" x={(W - PAD).to_string()} y={(H - PAD + 14).to_string()} text-anchor="end">{ format!("{} ms", t_end / 1000) }</text>
-                <text class="tick" x="2" y={(PAD + 4).to_string()}>{ format!("{}K", y_max / 1000) }</text>
+                { axes(t_end, y_max as u64) }
                 { for timeouts.iter().map(|t| html! { <g class="timeout">
                     <line x1={x(*t).to_string()} y1={PAD.to_string()} x2={x(*t).to_string()} y2={(H - PAD).to_string()} />
                     <text x={(x(*t) + 2).to_string()} y={(H - PAD - 4).to_string()}>{ "timeout" }</text>
@@ -140,13 +180,16 @@ pub fn window_plot(props: &Props) -> Html {
                 <polyline class="series flight" points={line(|s| s.flight)} />
                 if ssthresh.len() > 1 { <polyline class="series ssthresh" points={ssthresh.join(" ")} /> }
                 <polyline class="series cwnd" points={line(|s| s.cwnd)} data-testid="cwnd-line" />
-                <line class="cursor" x1={cursor.to_string()} y1={PAD.to_string()} x2={cursor.to_string()} y2={(H - PAD).to_string()} />
+                { cursor_line() }
             </svg>
             <p class="legend">
                 <span class="key cwnd">{ "cwnd" }</span>
                 <span class="key ssthresh">{ "ssthresh" }</span>
                 <span class="key flight">{ "bytes in flight" }</span>
                 <span class="key rwnd">{ "receiver's window" }</span>
+                <span class="key band slow-start">{ "slow start" }</span>
+                <span class="key band avoidance">{ "congestion avoidance" }</span>
+                <span class="key band recovery">{ "fast recovery" }</span>
             </p>
         </section>
     }

@@ -15,15 +15,27 @@ pub struct Props {
     pub on_select: Callback<usize>,
 }
 
+/// Lanes the wire shows; a busier run shares them.
+const LANES: usize = 5;
+
 #[component(WireView)]
 pub fn wire_view(props: &Props) -> Html {
     let delay_ms = props.story.one_way_delay_ms();
+    let lanes = props
+        .story
+        .steps
+        .iter()
+        .map(|s| s.lane + 1)
+        .max()
+        .unwrap_or(1)
+        .clamp(3, LANES);
     html! {
-        <div class="wire">
+        <div class="wire" style={format!("--lanes: {lanes}")}>
             <div class="wire-line" aria-hidden="true"></div>
             <span class="wire-caption">{ format!("one-way delay {delay_ms} ms") }</span>
-            { for props.in_flight.iter().enumerate().map(|(lane, f)| {
-                let Some(step) = props.story.steps.get(f.step - 1) else { return html! {} };
+            { for props.in_flight.iter().map(|f| {
+                let Some(step) = props.story.steps.get(f.step.wrapping_sub(1)) else { return html! {} };
+                let lane = step.lane % lanes;
                 let along = match f.from { Side::Client => f.progress, Side::Server => 1.0 - f.progress };
                 // In ten-thousandths, so no float is printed (smaller wasm).
                 let along = (along * 10_000.0) as u32;

@@ -21,6 +21,9 @@ const DWELL_MS: f64 = 700.0;
 /// With reduced motion, playing shows one step per this many ms at 1×.
 const STILL_STEP_MS: f64 = 1500.0;
 
+/// How the notice for a run cut off at the simulator's time limit begins.
+const CUT_SHORT: &str = "The engine stopped this run at its time limit";
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppState {
     pub params: Params,
@@ -133,6 +136,14 @@ impl AppState {
     /// (or the last one, if the new run is shorter).
     fn rerun(&mut self, n: usize) {
         self.story = Rc::new(run(&self.params.scenario, self.isn_secret, &self.faults, &self.lab));
+        self.notices.retain(|text| !text.starts_with(CUT_SHORT));
+        if self.story.trace.truncated {
+            self.notices.push(format!(
+                "{CUT_SHORT} after {} s of simulated time, with data still to deliver: \
+                 segments on the wire then are shown where they were.",
+                self.story.trace.end.micros() / 1_000_000
+            ));
+        }
         self.jump(n);
     }
 
@@ -287,5 +298,8 @@ pub fn run(id: &str, isn_secret: Option<u64>, faults: &[ScriptedFault], lab: &La
         ..RunOptions::default()
     };
     let scenario = scenario::find(id).unwrap_or(&scenario::ALL[0]);
-    Story::new(scenario::run_setup(scenario.id, (scenario.setup)(), &options))
+    Story {
+        as_designed: faults.is_empty() && *lab == Lab::default(),
+        ..Story::new(scenario::run_setup(scenario.id, (scenario.setup)(), &options))
+    }
 }

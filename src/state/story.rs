@@ -3,12 +3,11 @@
 //! state of both hosts and what is on the wire. Everything here is read off
 //! the engine's trace; nothing is computed about TCP itself.
 
-use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use tcpsim::net::{Side, WireEvent};
 use tcpsim::tcp::{Event, State};
 use tcpsim::time::Instant;
-use tcpsim::trace::{Segment, Trace, What};
+use tcpsim::trace::{IdMap, Segment, Trace, What};
 
 /// A point of playback: records `[..cursor]` have happened, and the clock
 /// reads `time` (µs). Envelopes are drawn from `time`, states from `cursor`.
@@ -25,6 +24,8 @@ pub enum Fate {
     Delivered { at: Instant, record: usize },
     /// Lost on the wire (record index of the drop).
     Dropped { record: usize },
+    /// Still on its way when the run stopped at its time limit.
+    Unsettled,
 }
 
 /// One segment, as a step of the story.
@@ -45,6 +46,9 @@ pub struct Step {
     /// What the wire did to it besides carrying it, in words ("lost",
     /// "duplicated", "bit flipped", "delayed").
     pub marks: Vec<&'static str>,
+    /// Where it is drawn on the wire: the lowest lane free for its whole
+    /// way, so an envelope never jumps when another one lands.
+    pub lane: usize,
 }
 
 impl Step {
@@ -69,7 +73,7 @@ impl Step {
     pub fn arrive_at(&self) -> Option<Instant> {
         match self.fate {
             Fate::Delivered { at, .. } => Some(at),
-            Fate::Dropped { .. } => None,
+            Fate::Dropped { .. } | Fate::Unsettled => None,
         }
     }
 }
@@ -102,6 +106,9 @@ pub struct Story {
     pub transitions: Vec<Transition>,
     /// Before anything moves: the server listens, the client is closed.
     pub start: Moment,
+    /// The scenario ran as designed: the learner added no fault and
+    /// changed no setting in the lab.
+    pub as_designed: bool,
 }
 
 impl Story {
@@ -120,12 +127,13 @@ impl Story {
                         bytes: bytes.clone(),
                         sent_at: r.at,
                         sent_record: i,
-                        fate: Fate::Dropped { record: i },
+                        fate: Fate::Unsettled,
                         done: Moment {
                             time: r.at.micros() as f64,
                             cursor: i + 1,
                         },
                         marks: Vec::new(),
+                        lane: 0,
                     });
                 }
                 What::Engine {
@@ -147,16 +155,14 @@ impl Story {
         }
         // Each step's fate: the first delivery or drop of its datagram. A
         // duplicate's copy has its own id and no step of its own.
-        let step_of: HashMap<u64, usize> = trace
-            .records
-            .iter()
-            .filter_map(|r| match &r.what {
-                What::Sent { id, .. } => Some(*id),
-                _ => None,
-            })
-            .enumerate()
-            .map(|(k, id)| (id, k))
-            .collect();
+        let mut step_of = IdMap::for_records(trace.records.len());
+        let sent_ids = trace.records.iter().filter_map(|r| match &r.what {
+            What::Sent { id, .. } => Some(*id),
+            _ => None,
+        });
+        for (k, id) in sent_ids.enumerate() {
+            step_of.insert(id, k);
+        }
         for r in &trace.records {
             let What::Wire { event } = &r.what else { continue };
             let (id, mark) = match event {
@@ -166,7 +172,7 @@ impl Story {
                 WireEvent::Delayed { id, .. } => (id, "delayed"),
                 WireEvent::Scheduled { .. } => continue,
             };
-            if let Some(&k) = step_of.get(id) {
+            if let Some(k) = step_of.get(*id) {
                 steps[k].marks.push(mark);
             }
         }
@@ -179,7 +185,7 @@ impl Story {
                 } => (*id, Fate::Dropped { record: i }),
                 _ => continue,
             };
-            let Some(&k) = step_of.get(&id) else { continue };
+            let Some(k) = step_of.get(id) else { continue };
             if std::mem::replace(&mut settled[k], true) {
                 continue;
             }
@@ -188,6 +194,20 @@ impl Story {
                 time: r.at.micros() as f64,
                 cursor: reaction_end(&trace, i),
             };
+        }
+        // Lanes: each step takes the first lane whose last occupant has
+        // arrived (or was lost) by the time this one is sent.
+        let mut lanes_free_at: Vec<usize> = Vec::new();
+        for step in &mut steps {
+            let lane = match lanes_free_at.iter().position(|&free| free <= step.sent_record) {
+                Some(lane) => lane,
+                None => {
+                    lanes_free_at.push(0);
+                    lanes_free_at.len() - 1
+                }
+            };
+            lanes_free_at[lane] = step.done.cursor;
+            step.lane = lane;
         }
         let first = steps.first();
         let client = first
@@ -206,6 +226,7 @@ impl Story {
             steps,
             transitions,
             trace,
+            as_designed: true,
         }
     }
 

@@ -59,7 +59,6 @@ impl Mounted {
         (self.text("state-client"), self.text("state-server"))
     }
 
-    /// The value the header inspector shows for a field.
     /// The ladder's arrow labels, in order.
     pub fn labels(&self) -> Vec<String> {
         self.all("[data-testid='ladder-arrow'] .arrow-label")
@@ -68,6 +67,7 @@ impl Mounted {
             .collect()
     }
 
+    /// The value the header inspector shows for a field.
     pub fn field(&self, name: &str) -> String {
         self.find(&format!("tr[data-field='{name}'] td.value"))
             .text_content()

@@ -11,7 +11,6 @@ use super::{Side, Wire, WireEvent};
 use crate::tcp::{ConnId, Endpoint, Error, Event, State};
 use crate::time::{Duration, Instant};
 use crate::trace::{AppAction, Record, Segment, Trace, What};
-use std::collections::HashSet;
 use std::net::Ipv4Addr;
 
 /// An application on one host. It is called whenever its host reported
@@ -165,7 +164,7 @@ struct Net {
     records: Vec<Record>,
     record: bool,
     /// Ids of datagrams the wire corrupted, whose delivered bytes differ.
-    corrupted: HashSet<u64>,
+    corrupted: Vec<u64>,
     wire_events: Vec<WireEvent>,
     written: [u64; 2],
     received: [Vec<u8>; 2],
@@ -230,7 +229,7 @@ impl Net {
         }
         for event in events.drain(..) {
             if let WireEvent::Corrupted { id, .. } = event {
-                self.corrupted.insert(id);
+                self.corrupted.push(id);
             }
             self.record(now, side, What::Wire { event });
         }
@@ -287,7 +286,7 @@ impl Simulator {
                 wire,
                 records: Vec::new(),
                 record: true,
-                corrupted: HashSet::new(),
+                corrupted: Vec::new(),
                 wire_events: Vec::new(),
                 written: [0; 2],
                 received: [Vec::new(), Vec::new()],
@@ -374,7 +373,11 @@ impl Simulator {
         let now = self.now;
         while let Some(arrival) = self.net.wire.poll_arrival(now) {
             let to = arrival.to;
-            let bytes = self.net.corrupted.remove(&arrival.id).then(|| arrival.bytes.clone());
+            let corrupted = self.net.corrupted.iter().position(|&id| id == arrival.id);
+            let bytes = corrupted.map(|i| {
+                self.net.corrupted.swap_remove(i);
+                arrival.bytes.clone()
+            });
             self.net.record(now, to, What::Delivered { id: arrival.id, bytes });
             // A malformed datagram is reported as an engine event.
             let endpoint = &mut self.hosts[to.index()].endpoint;

@@ -171,6 +171,8 @@ pub struct Peer {
     read_pace: Option<(usize, Duration)>,
     next_read: Option<Instant>,
     close_after_eof: bool,
+    /// Sends back every byte it reads (an echo server, RFC 862).
+    echo: bool,
     closed: bool,
 }
 
@@ -184,8 +186,15 @@ impl Peer {
             read_pace: None,
             next_read: None,
             close_after_eof: false,
+            echo: false,
             closed: false,
         }
+    }
+
+    /// Send back whatever arrives, after `data` (an echo server).
+    pub fn echo(mut self) -> Self {
+        self.echo = true;
+        self
     }
 
     /// Read only `bytes` every `every` (a slow application).
@@ -204,18 +213,25 @@ impl Peer {
         if self.written < self.data.len() && io.state(conn).can_send() {
             self.written += io.write(conn, &self.data[self.written..]);
         }
-        match self.read_pace {
-            None => {
-                io.read(conn, usize::MAX);
-            }
+        let got = match self.read_pace {
+            None => io.read(conn, usize::MAX),
             Some((bytes, every)) => {
                 let due = self.next_read.is_none_or(|t| t <= io.now());
                 if due && io.readable(conn) > 0 {
-                    io.read(conn, bytes);
                     self.next_read = Some(io.now() + every);
-                } else if io.readable(conn) == 0 {
-                    self.next_read = None;
+                    io.read(conn, bytes)
+                } else {
+                    if io.readable(conn) == 0 {
+                        self.next_read = None;
+                    }
+                    &[]
                 }
+            }
+        };
+        if self.echo && !got.is_empty() {
+            self.data.extend_from_slice(got);
+            if io.state(conn).can_send() {
+                self.written += io.write(conn, &self.data[self.written..]);
             }
         }
         let state = io.state(conn);

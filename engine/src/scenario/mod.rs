@@ -9,6 +9,7 @@ pub mod corrupt;
 pub mod curl;
 pub mod duplicate;
 pub mod fast_retransmit;
+pub mod free;
 pub mod half_close;
 pub mod lab;
 pub mod lost_data;
@@ -89,6 +90,7 @@ pub const ALL: &[Scenario] = &[
     syn_flood::SCENARIO,
     syn_flood::WITH_COOKIES,
     bidirectional::SCENARIO,
+    free::SCENARIO,
 ];
 
 pub fn find(id: &str) -> Option<&'static Scenario> {

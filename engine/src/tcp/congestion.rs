@@ -49,7 +49,7 @@ impl Congestion {
     pub fn new(smss: u32, initial_segments: Option<u32>) -> Self {
         let smss = smss.max(1);
         let cwnd = match initial_segments {
-            Some(n) => n.max(1) * smss,
+            Some(n) => n.max(1).saturating_mul(smss),
             None if smss > 2190 => 2 * smss,
             None if smss > 1095 => 3 * smss,
             None => 4 * smss,
@@ -68,6 +68,11 @@ impl Congestion {
     /// Recomputes the initial window once the peer's MSS is known.
     pub fn set_smss(&mut self, smss: u32, initial_segments: Option<u32>) {
         *self = Congestion::new(smss, initial_segments);
+    }
+
+    /// The SYN or SYN-ACK was lost: start from one segment (RFC 5681 §3.1).
+    pub fn restrict_initial_window(&mut self) {
+        self.cwnd = self.smss;
     }
 
     pub fn cwnd(&self) -> u32 {

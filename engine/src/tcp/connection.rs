@@ -1,7 +1,7 @@
 //! One connection's transmission control block (RFC 9293 §3.3.1) and the
 //! segment arrival rules of §3.10.7.
 
-use super::congestion::{AckOutcome, Congestion};
+use super::congestion::{AckOutcome, Congestion, Phase};
 use super::reassembly::Reassembly;
 use super::rtt::RttEstimator;
 use super::{Config, ConnError, ConnId, Event, RejectReason, RetransmitReason, State, Timer};
@@ -125,6 +125,10 @@ pub(super) struct Connection {
     rtt_timing: Option<(SeqNumber, Instant)>,
     /// Consecutive timeouts without progress.
     retries: u32,
+    /// Our SYN (or SYN-ACK) was sent more than once.
+    syn_resent: bool,
+    /// The retransmission timer expired while our SYN was unacknowledged.
+    syn_timed_out: bool,
     cc: Congestion,
 
     /// A write did not fit: report `Writable` when space frees up.
@@ -175,6 +179,8 @@ impl Connection {
             rtt: RttEstimator::new(config.initial_rto, config.min_rto, config.max_rto),
             rtt_timing: None,
             retries: 0,
+            syn_resent: false,
+            syn_timed_out: false,
             cc: Congestion::new(DEFAULT_MSS as u32, config.initial_cwnd),
             want_write: false,
             ack_pending: false,
@@ -370,6 +376,25 @@ impl Connection {
         }
     }
 
+    /// The handshake is complete: ESTABLISHED (or on to FIN_WAIT_1 if the
+    /// application already closed).
+    fn establish(&mut self, cx: &mut Cx) {
+        if self.syn_resent {
+            // "If the SYN or SYN/ACK is lost, the initial window used by a
+            // sender after a correctly transmitted SYN MUST be one segment"
+            // (RFC 5681 §3.1).
+            self.cc.restrict_initial_window();
+        }
+        if self.syn_timed_out {
+            // RFC 6298 §5.7: after a SYN timeout, data starts with RTO 3 s.
+            self.rtt.restart_after_syn_timeout();
+        }
+        self.set_state(cx, State::Established);
+        if self.fin_queued {
+            self.set_state(cx, State::FinWait1);
+        }
+    }
+
     fn fail(&mut self, cx: &mut Cx, error: ConnError) {
         cx.event(Event::Error { conn: self.id, error });
         self.set_state(cx, State::Closed);
@@ -442,6 +467,8 @@ impl Connection {
         if self.state.is_synchronized() {
             let flight = self.snd_max.since(self.snd_una) as u32;
             self.cc.on_timeout(flight, self.snd_max - 1);
+        } else {
+            self.syn_timed_out = true;
         }
         // Back off (RFC 6298 §5.5) and go back to the first unacknowledged
         // byte; Karn's rule: nothing sent again may be timed (§3 of RFC 6298).
@@ -488,7 +515,10 @@ impl Connection {
         if retransmission {
             let reason = self.retransmit_now.take().unwrap_or(RetransmitReason::Timeout);
             self.retransmitted(cx, self.iss, 0, reason);
-        } else {
+            self.syn_resent = true;
+        } else if self.rtt_timing.is_none() {
+            // In a simultaneous open the SYN-ACK repeats our SYN's number:
+            // time from the SYN, the earliest copy the ACK may answer.
             self.rtt_timing = Some((self.iss + 1, cx.now));
         }
         self.snd_nxt = self.iss + 1;
@@ -614,16 +644,28 @@ impl Connection {
 
     /// A pure ACK carries SND.MAX, not SND.NXT: after a timeout SND.NXT
     /// went back, and the peer would find that number old and ignore the
-    /// ACK (as BSD's tcp_output does).
+    /// ACK. The exception is a zero-window probe's byte, which lies past
+    /// the peer's window: there a zero-length segment must carry exactly
+    /// RCV.NXT (RFC 9293 §3.10.7.4), so the ACK goes at the probe's seq.
     fn send_ack(&mut self, cx: &mut Cx) -> Vec<u8> {
-        self.segment(cx, self.snd_max, 0, false)
+        let seq = match self.probe_seq {
+            Some(probe) if self.snd_una <= probe && self.snd_max == probe + 1 => probe,
+            _ => self.snd_max,
+        };
+        self.segment(cx, seq, 0, false)
     }
 
     /// Builds a segment at `seq` carrying `len` bytes from the send buffer
     /// (and FIN), with the current ACK and window.
     fn segment(&mut self, cx: &mut Cx, seq: SeqNumber, len: usize, fin: bool) -> Vec<u8> {
         self.update_rcv_adv(cx.config);
-        let window = (self.rcv_adv.since(self.rcv_nxt) >> self.rcv_shift).min(u16::MAX as usize) as u16;
+        // A scaled window is announced in whole units of 2^shift, rounded
+        // up so that a window under one unit is not scaled away to zero (as
+        // Linux does); the edge moves out to what is announced.
+        let window = self.rcv_adv.since(self.rcv_nxt).div_ceil(1 << self.rcv_shift);
+        let window = window.min(u16::MAX as usize);
+        self.rcv_adv = self.rcv_adv.max(self.rcv_nxt + (window << self.rcv_shift));
+        let window = window as u16;
         // A FIN or a pure ACK may sit past the buffered bytes.
         let offset = seq.since(self.send_buf_seq).min(self.send_buf.len());
         let len = len.min(self.send_buf.len() - offset);
@@ -686,7 +728,6 @@ impl Connection {
     fn update_rcv_adv(&mut self, config: &Config) -> bool {
         let max_window = (u16::MAX as usize) << self.rcv_shift;
         let free = config.recv_buffer.saturating_sub(self.rcv_buf.len()).min(max_window);
-        let free = (free >> self.rcv_shift) << self.rcv_shift;
         let edge = self.rcv_nxt + free;
         let step = (config.recv_buffer / 2).min(config.mss as usize).max(1);
         let grows = edge.since(self.rcv_adv);
@@ -787,10 +828,7 @@ impl Connection {
             self.cancel_timer(cx, Timer::Retransmit);
             self.retries = 0;
             self.ack_pending = true;
-            self.set_state(cx, State::Established);
-            if self.fin_queued {
-                self.set_state(cx, State::FinWait1);
-            }
+            self.establish(cx);
         } else {
             // Simultaneous open: both SYNs crossed (RFC 9293 §3.5, figure 8).
             // Send SYN,ACK with our own ISN again; not a retransmission.
@@ -856,8 +894,15 @@ impl Connection {
             return;
         }
 
-        // Fourth: a SYN here is answered with a challenge ACK (RFC 5961 §4).
+        // Fourth: a SYN. A half-open connection from a passive OPEN goes back
+        // to LISTEN, i.e. is forgotten; elsewhere it draws a challenge ACK
+        // (RFC 9293 §3.10.7.4, RFC 5961 §4).
         if flags.syn() {
+            if self.state == State::SynReceived && self.listener.is_some() {
+                self.reject(cx, RejectReason::SynInSynReceived);
+                self.set_state(cx, State::Closed);
+                return;
+            }
             self.ack_pending = true;
             self.reject(cx, RejectReason::SynChallenge);
             return;
@@ -946,10 +991,7 @@ impl Connection {
                 self.reject(cx, RejectReason::BadAckInSynSent);
                 return false;
             }
-            self.set_state(cx, State::Established);
-            if self.fin_queued {
-                self.set_state(cx, State::FinWait1);
-            }
+            self.establish(cx);
         }
         if ack > self.snd_max {
             self.ack_pending = true;
@@ -1022,8 +1064,10 @@ impl Connection {
         self.retries = 0;
         let flight = self.snd_max.since(self.snd_una) as u32;
         // Only acknowledged data grows the window, not our SYN or FIN
-        // (RFC 5681 §3.1 counts "new data").
-        if data_acked > 0 && self.cc.on_new_ack(ack, data_acked as u32, flight) == AckOutcome::PartialAck {
+        // (RFC 5681 §3.1 counts "new data"); but an ACK of only the FIN can
+        // still be the one that ends fast recovery (RFC 6582 §3.2 step 3).
+        let counts = data_acked > 0 || self.cc.phase() == Phase::FastRecovery;
+        if counts && self.cc.on_new_ack(ack, data_acked as u32, flight) == AckOutcome::PartialAck {
             self.retransmit_now = Some(RetransmitReason::PartialAck);
         }
         // RFC 6298 §5.2 and §5.3: stop the timer when all is acknowledged,
@@ -1090,6 +1134,7 @@ impl Connection {
             return;
         }
         let filled_hole = !self.reassembly.is_empty();
+        let payload = &payload[..self.reassembly.room_before_fin(0, payload.len())];
         self.rcv_buf.extend(payload);
         self.rcv_nxt += payload.len();
         let fin = if fin {

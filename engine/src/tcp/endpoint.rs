@@ -8,6 +8,10 @@ use crate::wire::{self, SeqNumber, TcpFlags, TcpOptions, TcpRepr, WireError};
 use std::collections::VecDeque;
 use std::net::Ipv4Addr;
 
+/// The MSS range an endpoint accepts in its config.
+const MIN_MSS: u16 = 64;
+const MAX_MSS: u16 = u16::MAX - 40;
+
 struct Listener {
     id: ConnId,
     port: u16,
@@ -28,7 +32,10 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    pub fn new(config: Config) -> Self {
+    pub fn new(mut config: Config) -> Self {
+        // An MSS outside what a 20-byte IPv4 and TCP header allow in one
+        // datagram (RFC 9293 §3.7.1) would make malformed segments.
+        config.mss = config.mss.clamp(MIN_MSS, MAX_MSS);
         Endpoint {
             ident: config.ip_ident,
             next_port: config.ephemeral_port,
@@ -269,7 +276,8 @@ impl Endpoint {
         for i in 0..n {
             let idx = (start + i) % n;
             if let Some(bytes) = conns[idx].poll_transmit(&mut cx) {
-                self.next_poll = idx;
+                // The next poll starts after this one: busy connections take turns.
+                self.next_poll = (idx + 1) % n;
                 return Some(bytes);
             }
         }
@@ -437,7 +445,7 @@ impl Endpoint {
         syn: &TcpRepr,
     ) {
         let peer_mss = syn.options.mss.unwrap_or(536);
-        let (cookie, mss) = syn_cookie::make(self.cookie_secret(), now, local, remote, syn.seq, peer_mss);
+        let (cookie, _) = syn_cookie::make(self.cookie_secret(), now, local, remote, syn.seq, peer_mss);
         let tcp = TcpRepr {
             src_port: local.1,
             dst_port: remote.1,
@@ -446,8 +454,9 @@ impl Endpoint {
             flags: TcpFlags::SYN | TcpFlags::ACK,
             window: self.config.recv_buffer.min(u16::MAX as usize) as u16,
             urgent: 0,
+            // The cookie encodes the peer's MSS; the option announces ours.
             options: TcpOptions {
-                mss: Some(mss.min(self.config.mss)),
+                mss: Some(self.config.mss),
                 ..TcpOptions::default()
             },
             payload: &[],

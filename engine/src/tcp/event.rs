@@ -75,6 +75,9 @@ pub enum RejectReason {
     RstChallenge,
     /// A SYN on a synchronized connection: challenge ACK (RFC 5961 §4).
     SynChallenge,
+    /// A new SYN reached a half-open connection from a passive open: the
+    /// connection is dropped and the listener waits again (RFC 9293 §3.10.7.4).
+    SynInSynReceived,
     /// An ACK for data never sent: re-ACKed and dropped (RFC 9293 §3.10.7.4).
     AckOfUnsent,
     /// In SYN_SENT, an ACK that does not cover our SYN: answered with RST.

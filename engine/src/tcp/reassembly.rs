@@ -26,6 +26,7 @@ impl Reassembly {
     /// Stores `data` starting `offset` bytes past RCV.NXT, keeping only bytes
     /// not already held. Returns true if anything new was stored.
     pub fn insert(&mut self, offset: usize, data: &[u8]) -> bool {
+        let data = &data[..self.room_before_fin(offset, data.len())];
         let mut added = false;
         let mut start = offset;
         let end = offset + data.len();
@@ -53,8 +54,25 @@ impl Reassembly {
         added
     }
 
+    /// A FIN at `offset`. The first one stands, and nothing lies past it
+    /// (RFC 9293 §3.10.7.4, eighth step): bytes held beyond it are dropped.
     pub fn set_fin(&mut self, offset: usize) {
+        if self.fin.is_some() {
+            return;
+        }
         self.fin = Some(offset);
+        self.ranges.retain_mut(|(o, bytes)| {
+            bytes.truncate(offset.saturating_sub(*o));
+            !bytes.is_empty()
+        });
+    }
+
+    /// How many of `len` bytes at `offset` lie before a FIN already seen.
+    pub fn room_before_fin(&self, offset: usize, len: usize) -> usize {
+        match self.fin {
+            Some(fin) => len.min(fin.saturating_sub(offset)),
+            None => len,
+        }
     }
 
     /// RCV.NXT advanced by `n`: removes and returns bytes that are now in
@@ -138,5 +156,19 @@ mod tests {
         assert!(out.is_empty());
         assert!(r.advance(2, &mut out));
         assert_eq!(out, b"efgh");
+    }
+
+    #[test]
+    fn nothing_is_kept_past_the_first_fin() {
+        let mut r = Reassembly::default();
+        r.insert(2, b"cdefgh");
+        r.set_fin(5);
+        // A second FIN further on, and bytes past the first, are bogus.
+        r.set_fin(9);
+        assert!(!r.insert(6, b"xyz"));
+        assert_eq!(r.len(), 3);
+        let mut out = Vec::new();
+        assert!(r.advance(2, &mut out));
+        assert_eq!(out, b"cde");
     }
 }

@@ -9,6 +9,9 @@ use crate::time::Duration;
 /// 1 ms floor keeps RTTVAR from collapsing to zero on a jitter-free wire.
 const GRANULARITY: Duration = Duration::from_millis(1);
 
+/// The RTO data starts with after a SYN timed out (RFC 6298 §5.7).
+const SYN_TIMEOUT_RTO: Duration = Duration::from_secs(3);
+
 #[derive(Clone, Debug)]
 pub struct RttEstimator {
     srtt: Option<Duration>,
@@ -55,6 +58,15 @@ impl RttEstimator {
         let var = self.rttvar.saturating_mul(4).max(GRANULARITY);
         self.base_rto = (srtt + var).max(self.min_rto).min(self.max_rto);
         self.backoff = 0;
+    }
+
+    /// A SYN timed out: when data transmission begins, an RTO below 3 s is
+    /// re-initialized to 3 s (RFC 6298 §5.7). No sample was taken (Karn).
+    pub fn restart_after_syn_timeout(&mut self) {
+        if self.srtt.is_none() {
+            self.base_rto = self.base_rto.max(SYN_TIMEOUT_RTO).min(self.max_rto);
+            self.backoff = 0;
+        }
     }
 
     /// Doubles the timeout after it expired (RFC 6298 §5.5).
