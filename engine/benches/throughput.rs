@@ -120,7 +120,31 @@ fn smoltcp_run(len: usize, loss: f64) -> Run {
     let mut server = smol_host(SERVER, 2);
     server.listen(PORT);
     client.connect(SERVER, PORT, 40_000);
-    let mut wire = Wire::new(link(loss), link(loss), Vec::new(), SEED);
+    let wire = Wire::new(link(loss), link(loss), Vec::new(), SEED);
+    let start = WallClock::now();
+    let (received, segments, now) = smoltcp_transfer(&payload, &mut client, &mut server, wire);
+    let wall = start.elapsed();
+    assert_eq!(received.len(), len);
+    assert!(received == payload, "smoltcp delivered different bytes");
+    Run {
+        bytes: len,
+        sim: now,
+        wall,
+        segments,
+    }
+}
+
+/// The timed part of a smoltcp run, apart so that callgrind can count it
+/// alone (`--toggle-collect=*smoltcp_transfer*`, as `*Simulator::run*` for
+/// tcpsim). Returns the bytes received, the segments sent and the end time.
+#[inline(never)]
+fn smoltcp_transfer(
+    payload: &[u8],
+    client: &mut SmolHost,
+    server: &mut SmolHost,
+    mut wire: Wire,
+) -> (Vec<u8>, u64, Instant) {
+    let len = payload.len();
     let mut events: Vec<WireEvent> = Vec::new();
     // Grows as it goes, as the simulator's record of received bytes does.
     let mut received = Vec::new();
@@ -128,8 +152,6 @@ fn smoltcp_run(len: usize, loss: f64) -> Run {
     let mut segments = 0u64;
     let mut now = Instant::ZERO;
     let deadline = Instant::ZERO + LIMIT;
-
-    let start = WallClock::now();
     loop {
         while let Some(arrival) = wire.poll_arrival(now) {
             match arrival.to {
@@ -153,7 +175,7 @@ fn smoltcp_run(len: usize, loss: f64) -> Run {
                 server.close();
                 server_closed = true;
             }
-            for (side, host) in [(Side::Client, &mut client), (Side::Server, &mut server)] {
+            for (side, host) in [(Side::Client, &mut *client), (Side::Server, &mut *server)] {
                 for bytes in host.poll(now) {
                     segments += 1;
                     wire.send(now, side, bytes, &mut events);
@@ -168,7 +190,7 @@ fn smoltcp_run(len: usize, loss: f64) -> Run {
         let finished =
             matches!(client.state(), SmolState::TimeWait | SmolState::Closed) && server.state() == SmolState::Closed;
         if finished {
-            break;
+            return (received, segments, now);
         }
         let next = [client.poll_at(now), server.poll_at(now), wire.next_arrival()]
             .into_iter()
@@ -183,15 +205,6 @@ fn smoltcp_run(len: usize, loss: f64) -> Run {
                 received.len()
             ),
         }
-    }
-    let wall = start.elapsed();
-    assert_eq!(received.len(), len);
-    assert!(received == payload, "smoltcp delivered different bytes");
-    Run {
-        bytes: len,
-        sim: now,
-        wall,
-        segments,
     }
 }
 
@@ -213,18 +226,32 @@ fn print(name: &str, run: &Run) {
     );
 }
 
+/// Runs the cases whose name contains one of the arguments, or all of them
+/// (`cargo bench -p tcpsim --bench throughput -- smoltcp`), so that one can
+/// be measured alone, under callgrind say, where wall time is too noisy.
 fn main() {
+    let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
+    let case = |name: &str, f: &mut dyn FnMut() -> Run| {
+        wanted(name).then(|| {
+            let run = median(f);
+            print(name, &run);
+            run
+        })
+    };
     println!("10 MB one way, latency 5 ms, no bandwidth limit (median of {REPEATS})");
     for loss in [0.0, 0.01] {
-        let ours = median(|| tcpsim_run(BULK, link(loss), link(loss), false));
-        let smol = median(|| smoltcp_run(BULK, loss));
         let pct = loss * 100.0;
-        print(&format!("tcpsim  loss {pct}%"), &ours);
-        print(&format!("smoltcp loss {pct}%"), &smol);
-        println!(
-            "tcpsim/smoltcp segments/s at loss {pct}%: {:.2}",
-            ours.segments_per_sec() / smol.segments_per_sec()
-        );
+        let ours = case(&format!("tcpsim  loss {pct}%"), &mut || {
+            tcpsim_run(BULK, link(loss), link(loss), false)
+        });
+        let smol = case(&format!("smoltcp loss {pct}%"), &mut || smoltcp_run(BULK, loss));
+        if let (Some(ours), Some(smol)) = (ours, smol) {
+            println!(
+                "tcpsim/smoltcp segments/s at loss {pct}%: {:.2}",
+                ours.segments_per_sec() / smol.segments_per_sec()
+            );
+        }
     }
 
     let bottleneck = LinkConfig {
@@ -233,13 +260,9 @@ fn main() {
         ..link(0.0)
     };
     println!("congestion-like run (10 Mbit/s bottleneck, queue 30, median of {REPEATS})");
-    for record in [false, true] {
-        let run = median(|| tcpsim_run(CONGESTION_BYTES, bottleneck.clone(), link(0.0), record));
-        let name = if record {
-            "tcpsim  full trace"
-        } else {
-            "tcpsim  no trace"
-        };
-        print(name, &run);
+    for (name, record) in [("tcpsim  no trace", false), ("tcpsim  full trace", true)] {
+        case(name, &mut || {
+            tcpsim_run(CONGESTION_BYTES, bottleneck.clone(), link(0.0), record)
+        });
     }
 }

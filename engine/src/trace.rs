@@ -141,6 +141,26 @@ impl Segment {
         })
     }
 
+    /// Decodes a datagram this engine has just emitted, trusting its
+    /// checksums: the simulator records every datagram it sends, and
+    /// verifying each again cost a full trace a third of its time.
+    pub fn decode_emitted(bytes: &[u8]) -> Option<Segment> {
+        let ip = wire::Ipv4Packet::new_checked(bytes).ok()?;
+        let tcp = wire::TcpPacket::new_checked(ip.payload()).ok()?;
+        Some(Segment {
+            src: ip.src(),
+            dst: ip.dst(),
+            src_port: tcp.src_port(),
+            dst_port: tcp.dst_port(),
+            seq: tcp.seq().0,
+            ack: tcp.ack().0,
+            flags: tcp.flags(),
+            window: tcp.window(),
+            options: TcpOptions::parse(tcp.options()).ok()?,
+            len: tcp.payload().len() as u32,
+        })
+    }
+
     /// One line in the style of `tcpdump -n -S`.
     pub fn tcpdump(&self) -> String {
         let mut flags = String::new();

@@ -130,12 +130,7 @@ impl Host {
     fn established() -> (Host, ConnId) {
         let mut h = Host::server();
         h.ep.listen(80).unwrap();
-        h.send(Seg {
-            flags: SYN,
-            seq: PEER_ISN,
-            ack: 0,
-            ..TEMPLATE()
-        });
+        h.send(syn(PEER_ISN));
         let synack = h.recv_one();
         assert_eq!(
             (synack.flags, synack.seq, synack.ack),
@@ -158,6 +153,16 @@ fn config() -> Config {
     }
 }
 
+/// A bare SYN from the peer.
+fn syn(seq: u32) -> Seg {
+    Seg {
+        flags: SYN,
+        seq,
+        ack: 0,
+        ..TEMPLATE()
+    }
+}
+
 fn flags_seq_ack(s: &Segment) -> (TcpFlags, u32, u32) {
     (s.flags, s.seq, s.ack)
 }
@@ -166,12 +171,7 @@ fn flags_seq_ack(s: &Segment) -> (TcpFlags, u32, u32) {
 fn closed_port_answers_rst_in_both_forms() {
     // RFC 9293 §3.10.7.1.
     let mut h = Host::server();
-    h.send(Seg {
-        flags: SYN,
-        seq: 77,
-        ack: 0,
-        ..TEMPLATE()
-    });
+    h.send(syn(77));
     let rst = h.recv_one();
     assert_eq!(flags_seq_ack(&rst), (RST | ACK, 0, 78));
     h.send(Seg {
@@ -254,12 +254,7 @@ fn no_window_scale_unless_both_offer_it() {
         ..config()
     });
     h.ep.listen(80).unwrap();
-    h.send(Seg {
-        flags: SYN,
-        seq: PEER_ISN,
-        ack: 0,
-        ..TEMPLATE()
-    });
+    h.send(syn(PEER_ISN));
     assert_eq!(h.recv_one().options.window_scale, None);
 }
 
@@ -500,12 +495,7 @@ fn lost_syns_back_off_doubling_then_time_out() {
 fn simultaneous_open_goes_through_syn_received() {
     let (mut h, id) = client();
     // The peer's SYN crosses ours.
-    h.send(Seg {
-        flags: SYN,
-        seq: PEER_ISN,
-        ack: 0,
-        ..TEMPLATE()
-    });
+    h.send(syn(PEER_ISN));
     assert_eq!(h.ep.state(id), State::SynReceived);
     let synack = h.recv_one();
     assert_eq!(flags_seq_ack(&synack), (SYN | ACK, OUR_ISN, PEER_ISN + 1));
@@ -681,12 +671,7 @@ fn syn_cookies_let_a_client_in_when_the_backlog_is_full() {
 fn backlog_full_without_cookies_drops_the_syn() {
     let mut h = Host::new(Config { backlog: 0, ..config() });
     h.ep.listen(80).unwrap();
-    h.send(Seg {
-        flags: SYN,
-        seq: PEER_ISN,
-        ack: 0,
-        ..TEMPLATE()
-    });
+    h.send(syn(PEER_ISN));
     assert!(h.recv().is_empty());
     assert!(h.events.iter().any(|e| matches!(
         e,
@@ -705,12 +690,7 @@ fn sequence_numbers_wrap_around_2_32() {
     });
     h.ep.listen(80).unwrap();
     let peer_isn = u32::MAX - 1;
-    h.send(Seg {
-        flags: SYN,
-        seq: peer_isn,
-        ack: 0,
-        ..TEMPLATE()
-    });
+    h.send(syn(peer_isn));
     h.recv_one();
     let ack = 0u32.wrapping_add(u32::MAX - 1); // our ISN + 1
     h.send(Seg {
@@ -743,20 +723,10 @@ fn a_new_syn_in_syn_received_returns_to_listen() {
     // RFC 9293 §3.10.7.4, fourth step, SYN-RECEIVED from a passive OPEN.
     let mut h = Host::server();
     h.ep.listen(80).unwrap();
-    h.send(Seg {
-        flags: SYN,
-        seq: PEER_ISN,
-        ack: 0,
-        ..TEMPLATE()
-    });
+    h.send(syn(PEER_ISN));
     h.recv_one();
     let half_open = h.conn();
-    h.send(Seg {
-        flags: SYN,
-        seq: PEER_ISN + 100,
-        ack: 0,
-        ..TEMPLATE()
-    });
+    h.send(syn(PEER_ISN + 100));
     assert_eq!(h.ep.state(half_open), State::Closed);
     assert!(h.recv().is_empty(), "no challenge ACK, no RST");
     assert!(h.events.iter().any(|e| matches!(
@@ -767,12 +737,7 @@ fn a_new_syn_in_syn_received_returns_to_listen() {
         }
     )));
     // The listener is still there: the next SYN opens a connection.
-    h.send(Seg {
-        flags: SYN,
-        seq: PEER_ISN + 200,
-        ack: 0,
-        ..TEMPLATE()
-    });
+    h.send(syn(PEER_ISN + 200));
     assert_eq!(flags_seq_ack(&h.recv_one()), (SYN | ACK, OUR_ISN, PEER_ISN + 201));
 }
 

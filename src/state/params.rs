@@ -101,7 +101,7 @@ impl Params {
                     "light" => Theme::Light,
                     "dark" => Theme::Dark,
                     "auto" => Theme::Auto,
-                    _ => return Err("theme must be light or dark".into()),
+                    _ => return Err("theme must be light, dark or auto".into()),
                 }
             }
             _ => return Err("this page has no such parameter".into()),

@@ -207,7 +207,11 @@ impl Net {
 
     fn transmit(&mut self, now: Instant, side: Side, bytes: Vec<u8>) {
         self.datagrams += 1;
-        let segment = if self.record { Segment::decode(&bytes) } else { None };
+        let segment = if self.record {
+            Segment::decode_emitted(&bytes)
+        } else {
+            None
+        };
         let mut events = std::mem::take(&mut self.wire_events);
         match segment {
             Some(segment) => {

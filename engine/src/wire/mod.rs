@@ -83,9 +83,12 @@ pub fn parse_datagram(bytes: &[u8]) -> Result<Datagram<'_>, WireError> {
 /// Emits a whole IPv4 datagram with correct lengths and both checksums.
 pub fn emit_datagram(ip: &Ipv4Repr, tcp: &TcpRepr<'_>) -> Vec<u8> {
     let tcp_len = tcp.header_len() + tcp.payload.len();
-    let mut bytes = vec![0u8; ipv4::HEADER_LEN + tcp_len];
+    let mut bytes = Vec::with_capacity(ipv4::HEADER_LEN + tcp_len);
+    // Zero only the headers: the payload is copied once, straight in.
+    bytes.resize(ipv4::HEADER_LEN + tcp.header_len(), 0);
+    bytes.extend_from_slice(tcp.payload);
     ip.emit(&mut Ipv4Packet::new_unchecked(&mut bytes[..]), tcp_len);
-    tcp.emit(
+    tcp.emit_header(
         &mut TcpPacket::new_unchecked(&mut bytes[ipv4::HEADER_LEN..]),
         ip.src,
         ip.dst,

@@ -372,6 +372,19 @@ impl<'a> TcpRepr<'a> {
     /// be exactly `header_len() + payload.len()` bytes.
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut TcpPacket<T>, src: Ipv4Addr, dst: Ipv4Addr) {
         let header_len = self.header_len();
+        packet.buffer.as_mut()[header_len..header_len + self.payload.len()].copy_from_slice(self.payload);
+        self.emit_header(packet, src, dst);
+    }
+
+    /// Writes the header and checksum of a packet whose payload is already
+    /// in place after the header.
+    pub(super) fn emit_header<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        packet: &mut TcpPacket<T>,
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+    ) {
+        let header_len = self.header_len();
         let b = packet.buffer.as_mut();
         b[field::SRC_PORT].copy_from_slice(&self.src_port.to_be_bytes());
         b[field::DST_PORT].copy_from_slice(&self.dst_port.to_be_bytes());
@@ -383,7 +396,6 @@ impl<'a> TcpRepr<'a> {
         b[field::CHECKSUM].copy_from_slice(&[0, 0]);
         b[field::URGENT].copy_from_slice(&self.urgent.to_be_bytes());
         self.options.emit(&mut b[HEADER_LEN..header_len]);
-        b[header_len..header_len + self.payload.len()].copy_from_slice(self.payload);
         let sum = checksum::tcp(src, dst, &b[..header_len + self.payload.len()]);
         b[field::CHECKSUM].copy_from_slice(&sum.to_be_bytes());
     }
