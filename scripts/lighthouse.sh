@@ -15,14 +15,7 @@ if ! [ -x tools/lighthouse/node_modules/.bin/lighthouse ]; then
   mkdir -p tools/lighthouse
   npm install --silent --no-audit --no-fund --prefix tools/lighthouse lighthouse@12
 fi
-site=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$site"' EXIT
-mkdir -p "$site/course"
-ln -s "$PWD/dist" "$site/course/tcp"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -m http.server "$port" --bind 127.0.0.1 --directory "$site" >/dev/null 2>&1 &
-server=$!
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+serve_dist
 flags="--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-background-networking --disable-component-update --disable-sync --no-first-run"
 for preset in mobile desktop; do
   extra=()

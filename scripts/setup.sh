@@ -62,3 +62,17 @@ ensure_browser() {
   ensure_apt chromium chromium chromium-driver
   ensure_apt chromedriver chromium-driver
 }
+
+# Serves dist/ as static files under /course/tcp/ on a free port of
+# 127.0.0.1 until the calling script exits; sets $site (a scratch folder,
+# removed at exit) and $port.
+serve_dist() {
+  site=$(mktemp -d)
+  mkdir -p "$site/course"
+  ln -s "$PWD/dist" "$site/course/tcp"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  python3 -m http.server "$port" --bind 127.0.0.1 --directory "$site" >/dev/null 2>&1 &
+  server=$!
+  trap 'kill $server 2>/dev/null || true; rm -rf "$site"' EXIT
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+}
