@@ -368,13 +368,23 @@ pub fn notes(story: &Story) -> [(&'static str, &'static str); 3] {
     [NOTES[0], ("What this simplifies", simplifies), NOTES[1]]
 }
 
-const SIMPLIFIES: &str = "No TLS: a real HTTPS request adds one more round trip with TLS 1.3, two with TLS 1.2. \
-     Each host runs one small application, and the wire carries only what this scenario sends.";
+/// The first sentence of both versions of "What this simplifies".
+macro_rules! no_tls {
+    () => {
+        "No TLS: a real HTTPS request adds one more round trip with TLS 1.3, two with TLS 1.2."
+    };
+}
 
-const SIMPLIFIES_DEFAULT: &str =
-    "No TLS: a real HTTPS request adds one more round trip with TLS 1.3, two with TLS 1.2. \
-     No loss or congestion in this run. Nagle's algorithm and delayed ACKs are off, so every segment is sent and \
-     acknowledged at once.";
+const SIMPLIFIES: &str = concat!(
+    no_tls!(),
+    " Each host runs one small application, and the wire carries only what this scenario sends."
+);
+
+const SIMPLIFIES_DEFAULT: &str = concat!(
+    no_tls!(),
+    " No loss or congestion in this run. Nagle's algorithm and delayed ACKs are off, so every segment is sent \
+     and acknowledged at once."
+);
 
 const NOTES: [(&str, &str); 2] = [
     (
