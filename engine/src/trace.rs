@@ -124,21 +124,10 @@ pub struct Segment {
 }
 
 impl Segment {
-    /// Decodes a datagram the engine emitted (so it is well-formed).
+    /// Decodes a datagram, if it parses and both checksums verify.
     pub fn decode(bytes: &[u8]) -> Option<Segment> {
-        let d = wire::parse_datagram(bytes).ok()?;
-        Some(Segment {
-            src: d.ip.src,
-            dst: d.ip.dst,
-            src_port: d.tcp.src_port,
-            dst_port: d.tcp.dst_port,
-            seq: d.tcp.seq.0,
-            ack: d.tcp.ack.0,
-            flags: d.tcp.flags,
-            window: d.tcp.window,
-            options: d.tcp.options,
-            len: d.tcp.payload.len() as u32,
-        })
+        wire::parse_datagram(bytes).ok()?;
+        Segment::decode_emitted(bytes)
     }
 
     /// Decodes a datagram this engine has just emitted, trusting its

@@ -141,6 +141,19 @@ impl Host {
         assert_eq!(h.ep.state(id), State::Established);
         (h, id)
     }
+
+    /// ESTABLISHED, with 7 bytes to send and the peer's window at 0.
+    fn waiting_on_zero_window() -> (Host, ConnId) {
+        let (mut h, id) = Host::established();
+        // The peer acknowledges our SYN but advertises no room.
+        h.send(Seg {
+            window: 0,
+            ..TEMPLATE()
+        });
+        h.ep.send(id, b"waiting").unwrap();
+        assert!(h.recv().is_empty(), "nothing may be sent into a zero window");
+        (h, id)
+    }
 }
 
 fn config() -> Config {
@@ -568,14 +581,7 @@ fn three_duplicate_acks_trigger_fast_retransmit_before_the_timer() {
 
 #[test]
 fn zero_window_stops_the_sender_and_persist_probes_until_it_opens() {
-    let (mut h, id) = Host::established();
-    // The peer acknowledges our SYN but advertises no room.
-    h.send(Seg {
-        window: 0,
-        ..TEMPLATE()
-    });
-    h.ep.send(id, b"waiting").unwrap();
-    assert!(h.recv().is_empty(), "nothing may be sent into a zero window");
+    let (mut h, _) = Host::waiting_on_zero_window();
     assert!(h.events.iter().any(|e| matches!(e, Event::ZeroWindow { .. })));
     let mut probes = Vec::new();
     for _ in 0..3 {
@@ -768,13 +774,7 @@ fn after_a_lost_syn_data_starts_with_one_segment_and_a_3s_rto() {
 
 #[test]
 fn an_ack_sent_while_probing_a_zero_window_carries_rcv_nxt() {
-    let (mut h, id) = Host::established();
-    h.send(Seg {
-        window: 0,
-        ..TEMPLATE()
-    });
-    h.ep.send(id, b"waiting").unwrap();
-    assert!(h.recv().is_empty());
+    let (mut h, _) = Host::waiting_on_zero_window();
     h.advance_to_timeout();
     let probe = h.recv_one();
     assert_eq!((probe.seq, probe.len), (OUR_ISN + 1, 1));

@@ -21,14 +21,7 @@ const LANES: usize = 5;
 #[component(WireView)]
 pub fn wire_view(props: &Props) -> Html {
     let delay_ms = props.story.one_way_delay_ms();
-    let lanes = props
-        .story
-        .steps
-        .iter()
-        .map(|s| s.lane + 1)
-        .max()
-        .unwrap_or(1)
-        .clamp(3, LANES);
+    let lanes = props.story.lanes.clamp(3, LANES);
     html! {
         <div class="wire" style={format!("--lanes: {lanes}")}>
             <div class="wire-line" aria-hidden="true"></div>

@@ -109,6 +109,8 @@ pub struct Story {
     /// The scenario ran as designed: the learner added no fault and
     /// changed no setting in the lab.
     pub as_designed: bool,
+    /// How many wire lanes the steps use (see `Step::lane`).
+    pub lanes: usize,
 }
 
 impl Story {
@@ -227,6 +229,7 @@ impl Story {
             transitions,
             trace,
             as_designed: true,
+            lanes: lanes_free_at.len(),
         }
     }
 

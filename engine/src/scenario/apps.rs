@@ -209,10 +209,15 @@ impl Peer {
         self
     }
 
-    fn pump(&mut self, io: &mut AppIo<'_>, conn: ConnId) {
+    /// Hands TCP as much of what is left to send as it takes.
+    fn write_more(&mut self, io: &mut AppIo<'_>, conn: ConnId) {
         if self.written < self.data.len() && io.state(conn).can_send() {
             self.written += io.write(conn, &self.data[self.written..]);
         }
+    }
+
+    fn pump(&mut self, io: &mut AppIo<'_>, conn: ConnId) {
+        self.write_more(io, conn);
         let got = match self.read_pace {
             None => io.read(conn, usize::MAX),
             Some((bytes, every)) => {
@@ -230,9 +235,7 @@ impl Peer {
         };
         if self.echo && !got.is_empty() {
             self.data.extend_from_slice(got);
-            if io.state(conn).can_send() {
-                self.written += io.write(conn, &self.data[self.written..]);
-            }
+            self.write_more(io, conn);
         }
         let state = io.state(conn);
         let all_sent = self.written == self.data.len();
