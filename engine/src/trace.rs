@@ -276,7 +276,7 @@ impl Trace {
                 }
                 What::Wire { event } => match event {
                     WireEvent::Dropped { id, reason } => {
-                        format!("     {} wire: datagram {id} lost ({reason:?})", r.at)
+                        format!("     {} wire: datagram {id} lost ({reason})", r.at)
                     }
                     WireEvent::Duplicated { id, copy } => {
                         format!("     {} wire: datagram {id} duplicated as {copy}", r.at)
@@ -294,13 +294,13 @@ impl Trace {
                         format!("     {} {who}: {from} -> {to}", r.at)
                     }
                     Event::Retransmit { seq, len, reason, .. } => {
-                        format!("     {} {who}: retransmit seq {seq} ({len} bytes, {reason:?})", r.at)
+                        format!("     {} {who}: retransmit seq {seq} ({len} bytes, {reason})", r.at)
                     }
                     Event::Error { error, .. } => {
-                        format!("     {} {who}: connection error: {error:?}", r.at)
+                        format!("     {} {who}: connection error: {error}", r.at)
                     }
                     Event::Rejected { reason, .. } => {
-                        format!("     {} {who}: segment not used: {reason:?}", r.at)
+                        format!("     {} {who}: segment not used: {reason}", r.at)
                     }
                     _ => continue,
                 },

@@ -563,3 +563,29 @@ fn a_syn_flood_keeps_the_real_client_out_unless_cookies_are_on() {
         "the real client is served"
     );
 }
+
+#[test]
+fn the_text_log_says_why_in_plain_words() {
+    let text: String = scenario::ALL.iter().map(|s| run(s.id).text()).collect();
+    // Debug formatting (`Malformed { error: BadTcpChecksum }`, `QueueFull`)
+    // is for programmers, not for the page's text log.
+    let camel = |word: &str| {
+        word.as_bytes()
+            .windows(2)
+            .any(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase())
+    };
+    for line in text.lines() {
+        assert!(
+            !line.contains('{') && !line.split_whitespace().any(camel),
+            "Debug formatting in the text log: {line}"
+        );
+    }
+    for why in [
+        "timeout)",
+        "fast retransmit)",
+        "connection refused",
+        "TCP checksum is wrong",
+    ] {
+        assert!(text.contains(why), "no line says {why:?}:\n{text}");
+    }
+}

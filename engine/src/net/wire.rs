@@ -76,6 +76,17 @@ pub enum DropReason {
     QueueFull,
 }
 
+/// Plain words for the text log.
+impl std::fmt::Display for DropReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DropReason::Loss => "random loss",
+            DropReason::Scripted => "scripted fault",
+            DropReason::QueueFull => "queue full",
+        })
+    }
+}
+
 /// What the wire did to a datagram, for the trace.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -376,14 +387,19 @@ struct Script {
 
 impl Script {
     fn new(side: Side, faults: &[ScriptedFault]) -> Script {
-        let mut faults: Vec<(u64, FaultAction)> = faults
-            .iter()
-            .filter(|f| f.from == side)
-            .map(|f| (u64::from(f.nth), f.action))
-            .collect();
-        // Stable, so faults for the same datagram apply in script order.
-        faults.sort_by_key(|&(nth, _)| nth);
-        Script { faults, next: 0 }
+        // Insertion after equal `nth`, so faults for the same datagram apply
+        // in script order. Scripts are a handful of faults: this keeps a
+        // general-purpose sort out of the page's wasm.
+        let mut sorted: Vec<(u64, FaultAction)> = Vec::new();
+        for f in faults.iter().filter(|f| f.from == side) {
+            let nth = u64::from(f.nth);
+            let at = sorted.partition_point(|&(n, _)| n <= nth);
+            sorted.insert(at, (nth, f.action));
+        }
+        Script {
+            faults: sorted,
+            next: 0,
+        }
     }
 
     /// The actions for the `nth` datagram. Counts only ever grow by one,

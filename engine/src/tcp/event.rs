@@ -5,6 +5,7 @@ use super::{Phase, State};
 use crate::time::{Duration, Instant};
 use crate::wire::SeqNumber;
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// A connection (or listener) on one endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -204,6 +205,47 @@ pub enum Event {
     SynCookieAccepted {
         conn: ConnId,
     },
+}
+
+/// Plain words for the text log.
+impl fmt::Display for ConnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConnError::Refused => "connection refused",
+            ConnError::Reset => "connection reset",
+            ConnError::TimedOut => "timed out",
+        })
+    }
+}
+
+impl fmt::Display for RetransmitReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RetransmitReason::Timeout => "timeout",
+            RetransmitReason::FastRetransmit => "fast retransmit",
+            RetransmitReason::PartialAck => "partial ACK",
+            RetransmitReason::SynRepeated => "SYN repeated",
+        })
+    }
+}
+
+impl fmt::Display for RejectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RejectReason::Malformed { error } => return write!(f, "malformed, {error}"),
+            RejectReason::NotForUs => "not for this host",
+            RejectReason::NoListener => "nothing listens on the port",
+            RejectReason::Unacceptable => "outside the receive window",
+            RejectReason::RstChallenge => "RST not exact, challenge ACK sent",
+            RejectReason::SynChallenge => "SYN on an open connection, challenge ACK sent",
+            RejectReason::SynInSynReceived => "new SYN on a half-open connection",
+            RejectReason::AckOfUnsent => "ACK for data never sent",
+            RejectReason::BadAckInSynSent => "ACK does not cover our SYN",
+            RejectReason::AckToListener => "ACK to a listener, no valid cookie",
+            RejectReason::BacklogFull => "backlog full",
+            RejectReason::Ignored => "ignored",
+        })
+    }
 }
 
 impl Event {
