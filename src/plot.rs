@@ -2,6 +2,7 @@
 //! moves without redrawing the chart. A chart is drawn once per run by a
 //! child component; each frame only changes a CSS variable on its frame.
 
+use crate::components::svg_num;
 use yew::prelude::*;
 
 /// The viewBox of both plots, and the margin around the axes.
@@ -24,7 +25,7 @@ pub fn cursor_style(t: u64, t_end: u64) -> String {
 /// The cursor line, drawn at time 0 and shifted by `cursor_style`.
 pub fn cursor_line() -> Html {
     html! {
-        <line class="cursor" x1={PAD.to_string()} y1={PAD.to_string()} x2={PAD.to_string()} y2={(H - PAD).to_string()} />
+        <line class="cursor" x1={svg_num(PAD)} y1={svg_num(PAD)} x2={svg_num(PAD)} y2={svg_num(H - PAD)} />
     }
 }
 
@@ -33,11 +34,11 @@ pub fn cursor_line() -> Html {
 pub fn axes(t_end: u64, top: u64) -> Html {
     html! {
         <>
-            <line class="axis" x1={PAD.to_string()} y1={(H - PAD).to_string()} x2={(W - PAD).to_string()} y2={(H - PAD).to_string()} />
-            <line class="axis" x1={PAD.to_string()} y1={PAD.to_string()} x2={PAD.to_string()} y2={(H - PAD).to_string()} />
-            <text class="tick" x={PAD.to_string()} y={(H - PAD + 14).to_string()}>{ "0" }</text>
-            <text class="tick" x={(W - PAD).to_string()} y={(H - PAD + 14).to_string()} text-anchor="end">{ format!("{} ms", t_end / 1000) }</text>
-            <text class="tick" x="2" y={(PAD + 4).to_string()}>{ format!("{}K", top / 1000) }</text>
+            <line class="axis" x1={svg_num(PAD)} y1={svg_num(H - PAD)} x2={svg_num(W - PAD)} y2={svg_num(H - PAD)} />
+            <line class="axis" x1={svg_num(PAD)} y1={svg_num(PAD)} x2={svg_num(PAD)} y2={svg_num(H - PAD)} />
+            <text class="tick" x={svg_num(PAD)} y={svg_num(H - PAD + 14)}>{ "0" }</text>
+            <text class="tick" x={svg_num(W - PAD)} y={svg_num(H - PAD + 14)} text-anchor="end">{ format!("{} ms", t_end / 1000) }</text>
+            <text class="tick" x="2" y={svg_num(PAD + 4)}>{ format!("{}K", top / 1000) }</text>
         </>
     }
 }

@@ -2,19 +2,20 @@
 //! keyboard shortcuts, keeps the URL in step, and lays out the page.
 
 use super::capture::Capture;
+use super::class_names;
 use super::controls::Controls;
-use super::embed_dialog::EmbedDialog;
-use super::host_card::HostCard;
+use super::embed_dialog::embed_dialog;
+use super::host_card::host_card;
 use super::inspector::Inspector;
 use super::lab_panel::LabPanel;
 use super::ladder::Ladder;
 use super::narration_panel::NarrationPanel;
-use super::notices::Notices;
-use super::scenario_picker::ScenarioPicker;
-use super::sequence_plot::SequencePlot;
+use super::notices::notices;
+use super::scenario_picker::scenario_picker;
+use super::sequence_plot::sequence_plot;
 use super::state_diagram::StateDiagram;
-use super::window_plot::WindowPlot;
-use super::wire_view::WireView;
+use super::window_plot::window_plot;
+use super::wire_view::wire_view;
 use crate::hooks::{prefers_reduced_motion, use_animation_frames, use_document_keydown};
 use crate::narration::side_name;
 use crate::state::params::{Params, Theme};
@@ -126,7 +127,7 @@ pub fn app(props: &Props) -> Html {
     };
 
     html! {
-        <div class={classes!("app", embed.then_some("embedded"), state.still.then_some("still"))} data-theme={theme}>
+        <div class={class_names(&[Some("app"), embed.then_some("embedded"), state.still.then_some("still")])} data-theme={theme}>
             if embed {
                 <header class="visually-hidden"><h1>{ "Watch TCP work" }</h1></header>
             } else {
@@ -135,20 +136,20 @@ pub fn app(props: &Props) -> Html {
                     <p class="subtitle">
                         { "A real TCP engine runs a client and a server in this page. Every segment, number and state below comes out of it." }
                     </p>
-                    <ScenarioPicker current={AttrValue::from(state.params.scenario.clone())} on_pick={on_action.reform(Action::SetScenario)} />
+                    { scenario_picker(&state.params.scenario, &on_action.reform(Action::SetScenario)) }
                 </header>
             }
-            <Notices notices={state.notices.clone()} on_dismiss={on_action.reform(Action::Dismiss)} />
+            { notices(&state.notices, &on_action.reform(Action::Dismiss)) }
             <main>
                 <div class="stage">
-                    <HostCard role="client" addr={story.client} state={client_state} transition={client_t} />
-                    <WireView story={story.clone()} {in_flight} on_select={on_action.reform(Action::Select)} />
-                    <HostCard role="server" addr={story.server} state={server_state} transition={server_t} />
+                    { host_card("client", story.client, client_state, client_t) }
+                    { wire_view(&story, &in_flight, &on_action.reform(Action::Select)) }
+                    { host_card("server", story.server, server_state, server_t) }
                 </div>
                 <Controls step={step} {last} playing={state.playing} speed={state.params.speed}
                           random_isn={state.params.random_isn} on_action={on_action.clone()} {on_random_isn} />
                 if state.embed_open {
-                    <EmbedDialog url={embed_url(&query)} on_close={on_action.reform(|_| Action::ToggleEmbed)} />
+                    { embed_dialog(&embed_url(&query), &on_action.reform(|_| Action::ToggleEmbed)) }
                 }
                 <div class="panels">
                     <div class="side-panels">
@@ -169,8 +170,8 @@ pub fn app(props: &Props) -> Html {
                     // Plots say little about a handful of segments: folded then.
                     <details class="plots" open={story.data_segments() >= 8}>
                         <summary>{ "Plots: congestion window and time–sequence" }</summary>
-                        <WindowPlot story={story.clone()} time={moment.time as u64} />
-                        <SequencePlot story={story.clone()} time={moment.time as u64} />
+                        { window_plot(&story, moment.time as u64) }
+                        { sequence_plot(&story, moment.time as u64) }
                     </details>
                     <Capture story={story.clone()} />
                 }

@@ -4,18 +4,11 @@
 use tcpsim::wire::TcpFlags;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub flags: TcpFlags,
-}
-
-#[component(FlagChips)]
-pub fn flag_chips(props: &Props) -> Html {
-    let names = props.flags.names();
+pub fn flag_chips(flags: TcpFlags) -> Html {
     html! {
         <span class="chips">
-            { for names.iter().map(|n| html! {
-                <span class={classes!("chip", format!("chip-{}", n.to_lowercase()))}>{ *n }</span>
+            { for flags.names().iter().map(|n| html! {
+                <span class={format!("chip chip-{}", n.to_ascii_lowercase())}>{ *n }</span>
             }) }
         </span>
     }

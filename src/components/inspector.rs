@@ -3,6 +3,7 @@
 //! Hovering or focusing a field highlights its bytes; hovering a byte
 //! highlights its field.
 
+use super::class_names;
 use crate::field_meanings::meaning;
 use crate::state::story::Step;
 use tcpsim::wire::fields::{describe, Field, Layer};
@@ -83,7 +84,7 @@ pub fn inspector(props: &Props) -> Html {
                             <tbody>
                                 <tr class="layer-row"><th colspan="3" scope="rowgroup">{ layer_name(layer) }</th></tr>
                                 { for rows.into_iter().map(|(i, f)| html! {
-                                    <tr class={classes!("field", row_lit(i).then_some("lit"))}
+                                    <tr class={if row_lit(i) { "field lit" } else { "field" }}
                                         tabindex="0" data-field={f.name.clone()}
                                         onmouseenter={hover(&hovered, Some(Hover::Field(i)))} onmouseleave={hover(&hovered, None)}
                                         onfocus={hover(&hovered, Some(Hover::Field(i)))} onblur={hover(&hovered, None)}>
@@ -104,7 +105,7 @@ pub fn inspector(props: &Props) -> Html {
                                 let i = row * 16 + j;
                                 let field = field_of_byte(i);
                                 html! {
-                                    <span class={classes!("byte", byte_lit(i).then_some("lit"), field.map(|f| layer_class(fields[f].layer)))}
+                                    <span class={class_names(&[Some("byte"), byte_lit(i).then_some("lit"), field.map(|f| layer_class(fields[f].layer))])}
                                           onmouseenter={hover(&hovered, Some(Hover::Byte(i)))} onmouseleave={hover(&hovered, None)}>
                                         { format!("{b:02x}") }
                                     </span>
@@ -151,7 +152,7 @@ fn value_cell(f: &Field) -> Html {
     match f.bits {
         Some((_, 1)) => {
             let set = f.value.starts_with('1');
-            html! { <span class={classes!("bit", set.then_some("bit-set"))}>{ if set { "1 set" } else { "0" } }</span> }
+            html! { <span class={if set { "bit bit-set" } else { "bit" }}>{ if set { "1 set" } else { "0" } }</span> }
         }
         _ => html! { { &f.value } },
     }

@@ -2,6 +2,7 @@
 //! labelled like a textbook, growing as segments arrive. Each arrow is a
 //! button: activating it jumps playback to that step.
 
+use super::{class_names, svg_num};
 use crate::state::story::{Fate, Shared};
 use tcpsim::net::Side;
 use yew::prelude::*;
@@ -56,10 +57,10 @@ pub fn ladder(props: &Props) -> Html {
                  role={if shown.is_empty() { "img" } else { "list" }}
                  aria-label={if shown.is_empty() { "No segments yet" } else { "Segments so far" }}
                  preserveAspectRatio="xMidYMin meet">
-                <text x={LEFT.to_string()} y="14" class="ladder-host" text-anchor="middle">{ "client" }</text>
-                <text x={RIGHT.to_string()} y="14" class="ladder-host" text-anchor="middle">{ "server" }</text>
-                <line x1={LEFT.to_string()} y1="20" x2={LEFT.to_string()} y2={height.to_string()} class="lifeline" />
-                <line x1={RIGHT.to_string()} y1="20" x2={RIGHT.to_string()} y2={height.to_string()} class="lifeline" />
+                <text x={svg_num(LEFT)} y="14" class="ladder-host" text-anchor="middle">{ "client" }</text>
+                <text x={svg_num(RIGHT)} y="14" class="ladder-host" text-anchor="middle">{ "server" }</text>
+                <line x1={svg_num(LEFT)} y1="20" x2={svg_num(LEFT)} y2={svg_num(height)} class="lifeline" />
+                <line x1={svg_num(RIGHT)} y1="20" x2={svg_num(RIGHT)} y2={svg_num(height)} class="lifeline" />
                 { for shown.iter().map(|step| {
                     let n = step.number;
                     // The label sits above its arrow, which slopes down by
@@ -84,13 +85,13 @@ pub fn ladder(props: &Props) -> Html {
                             }
                         })
                     };
-                    let class = classes!(
-                        "arrow",
+                    let class = class_names(&[
+                        Some("arrow"),
                         (!arrived).then_some("in-flight"),
                         lost.then_some("lost"),
                         faulted.then_some("faulted"),
                         (n == props.focus).then_some("focused"),
-                    );
+                    ]);
                     let mut label = format!("{n}. {}", step.label());
                     if !step.marks.is_empty() {
                         label.push_str(&format!(" ({})", step.marks.join(", ")));
@@ -100,14 +101,14 @@ pub fn ladder(props: &Props) -> Html {
                            aria-label={format!("{label}, {} to {}{}", side(step.from), side(step.from.other()),
                                if lost { ", lost" } else { "" })}
                            data-testid="ladder-arrow">
-                            <line x1={x0.to_string()} y1={y0.to_string()} x2={xe.to_string()} y2={ye.to_string()}
+                            <line x1={svg_num(x0)} y1={svg_num(y0)} x2={svg_num(xe)} y2={svg_num(ye)}
                                   marker-end={(!lost).then_some("url(#head)")} />
-                            <rect class="hit" x={LEFT.to_string()} y={(y_label - 12).to_string()}
-                                  width={(RIGHT - LEFT).to_string()} height={(ROW - 2).to_string()} />
+                            <rect class="hit" x={svg_num(LEFT)} y={svg_num(y_label - 12)}
+                                  width={svg_num(RIGHT - LEFT)} height={svg_num(ROW - 2)} />
                             if lost {
-                                <text x={xe.to_string()} y={(ye + 5).to_string()} class="cross" text-anchor="middle">{ "✕" }</text>
+                                <text x={svg_num(xe)} y={svg_num(ye + 5)} class="cross" text-anchor="middle">{ "✕" }</text>
                             }
-                            <text x={((LEFT + RIGHT) / 2).to_string()} y={y_label.to_string()}
+                            <text x={svg_num((LEFT + RIGHT) / 2)} y={svg_num(y_label)}
                                   class="arrow-label" text-anchor="middle">{ label }</text>
                         </g>
                     }

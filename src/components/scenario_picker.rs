@@ -3,26 +3,19 @@
 use tcpsim::scenario::ALL;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub current: AttrValue,
-    pub on_pick: Callback<String>,
-}
-
-#[component(ScenarioPicker)]
-pub fn scenario_picker(props: &Props) -> Html {
-    let on_change = props.on_pick.reform(|e: Event| {
+pub fn scenario_picker(current: &str, on_pick: &Callback<String>) -> Html {
+    let on_change = on_pick.reform(|e: Event| {
         let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
         select.value()
     });
-    let summary = ALL.iter().find(|s| s.id == props.current).map_or("", |s| s.summary);
+    let summary = ALL.iter().find(|s| s.id == current).map_or("", |s| s.summary);
     html! {
         <div class="picker">
             <label>
                 { "Scenario " }
                 <select onchange={on_change} data-testid="scenario">
                     { for ALL.iter().map(|s| html! {
-                        <option value={s.id} selected={s.id == props.current}>{ s.title }</option>
+                        <option value={s.id} selected={s.id == current}>{ s.title }</option>
                     }) }
                 </select>
             </label>

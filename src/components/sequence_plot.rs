@@ -3,24 +3,17 @@
 //! its send time (resent bytes in another colour), and the receiver's ACKs
 //! are a stepped line. Gaps, retransmissions and stalls show at a glance.
 
+use super::{legend, svg_num};
 use crate::plot::{axes, cursor_line, cursor_style, x_of, H, PAD, W};
 use crate::state::story::{Shared, Step, Story};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub story: Shared,
-    /// Playback time (µs), for the cursor.
-    pub time: u64,
-}
-
-/// The plot at playback time `time`: the chart is drawn once per run, and
-/// a frame of playback only moves the cursor.
-#[component(SequencePlot)]
-pub fn sequence_plot(props: &Props) -> Html {
+/// The plot at playback time `time` (µs): the chart is a component drawn
+/// once per run, and a frame of playback only moves the cursor.
+pub fn sequence_plot(story: &Shared, time: u64) -> Html {
     html! {
-        <div class="plot-frame" style={cursor_style(props.time, end_time(&props.story))}>
-            <SequenceChart story={props.story.clone()} />
+        <div class="plot-frame" style={cursor_style(time, end_time(story))}>
+            <SequenceChart story={story.clone()} />
         </div>
     }
 }
@@ -102,13 +95,13 @@ fn sequence_chart(props: &ChartProps) -> Html {
                     let end = start + u64::from(s.segment.len);
                     let resent = end <= highest;
                     highest = highest.max(end);
-                    html! { <line class={classes!("seg", resent.then_some("resent"))}
-                        x1={x(s.sent_at.micros()).to_string()} y1={y(start).to_string()}
-                        x2={x(s.sent_at.micros()).to_string()} y2={y(end).to_string()} /> }
+                    html! { <line class={if resent { "seg resent" } else { "seg" }}
+                        x1={svg_num(x(s.sent_at.micros()))} y1={svg_num(y(start))}
+                        x2={svg_num(x(s.sent_at.micros()))} y2={svg_num(y(end))} /> }
                 }) }
                 { cursor_line() }
             </svg>
-            <p class="legend"><span class="key seg">{ "data sent" }</span><span class="key resent">{ "data sent again" }</span><span class="key acks">{ "ACK (next byte expected)" }</span></p>
+            { legend(&[("seg", "data sent"), ("resent", "data sent again"), ("acks", "ACK (next byte expected)")]) }
         </section>
     }
 }

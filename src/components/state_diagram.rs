@@ -3,6 +3,7 @@
 //! drawn heavier. Figure 5 leaves out resets, aborts and timeouts; when a
 //! host just took one of those, it is drawn too, dashed.
 
+use super::{legend, svg_num};
 use crate::state::story::Transition;
 use tcpsim::tcp::State;
 use yew::prelude::*;
@@ -81,8 +82,8 @@ pub fn state_diagram(props: &Props) -> Html {
                  aria-label={format!("State diagram: client in {}, server in {}", props.client, props.server)}>
                 { for EDGES.iter().map(|(a, b)| {
                     let ((x0, y0), (x1, y1)) = (place(*a), place(*b));
-                    html! { <line class={classes!("edge", taken(*a, *b).then_some("taken"))}
-                        x1={x0.to_string()} y1={y0.to_string()} x2={x1.to_string()} y2={y1.to_string()} /> }
+                    html! { <line class={if taken(*a, *b) { "edge taken" } else { "edge" }}
+                        x1={svg_num(x0)} y1={svg_num(y0)} x2={svg_num(x1)} y2={svg_num(y1)} /> }
                 }) }
                 { for extra.iter().map(|(a, b)| {
                     let ((x0, y0), (x1, y1)) = (place(*a), place(*b));
@@ -94,7 +95,7 @@ pub fn state_diagram(props: &Props) -> Html {
                     let label_y = (y0 + y1) / 2;
                     html! { <g class="edge-extra" data-testid="extra-edge">
                         <path class="edge taken" d={d} fill="none" />
-                        <text x={label_x.to_string()} y={label_y.to_string()} text-anchor="middle"
+                        <text x={svg_num(label_x)} y={svg_num(label_y)} text-anchor="middle"
                               transform={format!("rotate(-90 {label_x} {label_y})")}>{ "reset, abort or timeout" }</text>
                     </g> }
                 }) }
@@ -106,16 +107,16 @@ pub fn state_diagram(props: &Props) -> Html {
                         (false, true) => "server",
                         _ => "",
                     };
-                    html! { <g class={classes!("node", (!who.is_empty()).then(|| format!("at-{who}")))}>
-                        <rect x={(x - 52).to_string()} y={(y - 13).to_string()} width="104" height="26" rx="13" />
-                        <text x={x.to_string()} y={(y + 4).to_string()} text-anchor="middle">{ s.to_string() }</text>
+                    html! { <g class={if who.is_empty() { "node".to_string() } else { format!("node at-{who}") }}>
+                        <rect x={svg_num(x - 52)} y={svg_num(y - 13)} width="104" height="26" rx="13" />
+                        <text x={svg_num(x)} y={svg_num(y + 4)} text-anchor="middle">{ s.to_string() }</text>
                         if !who.is_empty() {
-                            <text class="who" x={(x + 56).to_string()} y={(y + 4).to_string()}>{ if who == "both" { "C S" } else if who == "client" { "C" } else { "S" } }</text>
+                            <text class="who" x={svg_num(x + 56)} y={svg_num(y + 4)}>{ if who == "both" { "C S" } else if who == "client" { "C" } else { "S" } }</text>
                         }
                     </g> }
                 }) }
             </svg>
-            <p class="legend"><span class="key at-client">{ "C: client" }</span><span class="key at-server">{ "S: server" }</span></p>
+            { legend(&[("at-client", "C: client"), ("at-server", "S: server")]) }
         </section>
     }
 }

@@ -3,6 +3,7 @@
 //! flight and the peer's advertised window, with the congestion-control
 //! phases shaded and labelled, and a cursor at the playback time.
 
+use super::{legend, svg_num};
 use crate::plot::{axes, cursor_line, cursor_style, x_of, H, PAD, W};
 use crate::state::story::{Shared, Story};
 use tcpsim::net::Side;
@@ -10,21 +11,12 @@ use tcpsim::tcp::{Event, Phase, Timer};
 use tcpsim::trace::What;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub story: Shared,
-    /// Playback time (µs), for the cursor.
-    pub time: u64,
-}
-
-/// The plot at playback time `time`: the chart is drawn once per run, and
-/// a frame of playback only moves the cursor.
-#[component(WindowPlot)]
-pub fn window_plot(props: &Props) -> Html {
-    let t_end = end_time(&props.story);
+/// The plot at playback time `time` (µs): the chart is a component drawn
+/// once per run, and a frame of playback only moves the cursor.
+pub fn window_plot(story: &Shared, time: u64) -> Html {
     html! {
-        <div class="plot-frame" style={cursor_style(props.time, t_end)}>
-            <WindowChart story={props.story.clone()} />
+        <div class="plot-frame" style={cursor_style(time, end_time(story))}>
+            <WindowChart story={story.clone()} />
         </div>
     }
 }
@@ -164,17 +156,17 @@ fn window_chart(props: &ChartProps) -> Html {
                  aria-label={format!("{} samples of cwnd, ssthresh, bytes in flight and the receiver's window over {} ms", samples.len(), t_end / 1000)}>
                 { for bands.iter().map(|(a, b, phase)| {
                     let (x0, x1) = (x(*a), x(*b).max(x(*a) + 2));
-                    html! { <g class={classes!("band", phase_class(*phase))}>
+                    html! { <g class={format!("band {}", phase_class(*phase))}>
                         // The name also on hover, where the band is too narrow for its label.
                         <title>{ phase_name(*phase) }</title>
-                        <rect x={x0.to_string()} y={(PAD - 14).to_string()} width={(x1 - x0).to_string()} height={(H - 2 * PAD + 14).to_string()} />
-                        if x1 - x0 > 70 { <text x={(x0 + 3).to_string()} y={(PAD - 4).to_string()}>{ phase_name(*phase) }</text> }
+                        <rect x={svg_num(x0)} y={svg_num(PAD - 14)} width={svg_num(x1 - x0)} height={svg_num(H - 2 * PAD + 14)} />
+                        if x1 - x0 > 70 { <text x={svg_num(x0 + 3)} y={svg_num(PAD - 4)}>{ phase_name(*phase) }</text> }
                     </g> }
                 }) }
                 { axes(t_end, y_max as u64) }
                 { for timeouts.iter().map(|t| html! { <g class="timeout">
-                    <line x1={x(*t).to_string()} y1={PAD.to_string()} x2={x(*t).to_string()} y2={(H - PAD).to_string()} />
-                    <text x={(x(*t) + 2).to_string()} y={(H - PAD - 4).to_string()}>{ "timeout" }</text>
+                    <line x1={svg_num(x(*t))} y1={svg_num(PAD)} x2={svg_num(x(*t))} y2={svg_num(H - PAD)} />
+                    <text x={svg_num(x(*t) + 2)} y={svg_num(H - PAD - 4)}>{ "timeout" }</text>
                 </g> }) }
                 <polyline class="series rwnd" points={line(|s| s.rwnd)} />
                 <polyline class="series flight" points={line(|s| s.flight)} />
@@ -182,15 +174,15 @@ fn window_chart(props: &ChartProps) -> Html {
                 <polyline class="series cwnd" points={line(|s| s.cwnd)} data-testid="cwnd-line" />
                 { cursor_line() }
             </svg>
-            <p class="legend">
-                <span class="key cwnd">{ "cwnd" }</span>
-                <span class="key ssthresh">{ "ssthresh" }</span>
-                <span class="key flight">{ "bytes in flight" }</span>
-                <span class="key rwnd">{ "receiver's window" }</span>
-                <span class="key band slow-start">{ "slow start" }</span>
-                <span class="key band avoidance">{ "congestion avoidance" }</span>
-                <span class="key band recovery">{ "fast recovery" }</span>
-            </p>
+            { legend(&[
+                ("cwnd", "cwnd"),
+                ("ssthresh", "ssthresh"),
+                ("flight", "bytes in flight"),
+                ("rwnd", "receiver's window"),
+                ("band slow-start", "slow start"),
+                ("band avoidance", "congestion avoidance"),
+                ("band recovery", "fast recovery"),
+            ]) }
         </section>
     }
 }

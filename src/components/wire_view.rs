@@ -2,32 +2,25 @@
 //! labelled envelope at its place on the way. Positions come from the
 //! playback clock against each segment's send and arrival times.
 
-use super::flag_chips::FlagChips;
+use super::flag_chips::flag_chips;
 use crate::state::story::{InFlight, Shared};
 use tcpsim::net::Side;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub story: Shared,
-    pub in_flight: Vec<InFlight>,
-    /// Clicking an envelope selects its segment (for the inspector and lab).
-    pub on_select: Callback<usize>,
-}
-
 /// Lanes the wire shows; a busier run shares them.
 const LANES: usize = 5;
 
-#[component(WireView)]
-pub fn wire_view(props: &Props) -> Html {
-    let delay_ms = props.story.one_way_delay_ms();
-    let lanes = props.story.lanes.clamp(3, LANES);
+/// The wire at this frame. Clicking an envelope selects its segment (for
+/// the inspector and lab) through `on_select`.
+pub fn wire_view(story: &Shared, in_flight: &[InFlight], on_select: &Callback<usize>) -> Html {
+    let delay_ms = story.one_way_delay_ms();
+    let lanes = story.lanes.clamp(3, LANES);
     html! {
         <div class="wire" style={format!("--lanes: {lanes}")}>
             <div class="wire-line" aria-hidden="true"></div>
             <span class="wire-caption">{ format!("one-way delay {delay_ms} ms") }</span>
-            { for props.in_flight.iter().map(|f| {
-                let Some(step) = props.story.steps.get(f.step.wrapping_sub(1)) else { return html! {} };
+            { for in_flight.iter().map(|f| {
+                let Some(step) = story.steps.get(f.step.wrapping_sub(1)) else { return html! {} };
                 let lane = step.lane % lanes;
                 let along = match f.from { Side::Client => f.progress, Side::Server => 1.0 - f.progress };
                 // In ten-thousandths, so no float is printed (smaller wasm).
@@ -41,10 +34,10 @@ pub fn wire_view(props: &Props) -> Html {
                 let n = f.step;
                 html! {
                     <button class="envelope" style={style} key={n} data-testid="envelope"
-                            onclick={props.on_select.reform(move |_| n)}
+                            onclick={on_select.reform(move |_| n)}
                             title="Select this segment">
                         <span class="envelope-no">{ format!("#{n} {arrow}") }</span>
-                        <FlagChips flags={s.flags} />
+                        { flag_chips(s.flags) }
                         <span class="envelope-nums">{ step.numbers() }</span>
                     </button>
                 }
