@@ -48,11 +48,12 @@ ensure_web_tools() {
   bindgen=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
   # `--locked` fails here: one pinned dependency is not served.
   ensure_cargo_tool wasm-bindgen "$bindgen" wasm-bindgen-cli
-  # tools/package.json pins binaryen (wasm-opt), playwright-core and axe-core.
+  # tools/package.json pins binaryen (wasm-opt), terser, playwright-core and axe-core.
   if ! [ -x tools/node_modules/.bin/wasm-opt ] || ! [ -d tools/node_modules/axe-core ] \
+      || ! [ -d tools/node_modules/terser ] \
       || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
     command -v npm >/dev/null || ensure_apt npm nodejs npm
-    log "installing node tools into tools/ (wasm-opt 132, playwright-core, axe-core)"
+    log "installing node tools into tools/ (wasm-opt 132, terser, playwright-core, axe-core)"
     (cd tools && npm ci --silent --no-audit --no-fund)
   fi
   export PATH="$PWD/tools/node_modules/.bin:$PATH"
