@@ -276,3 +276,99 @@ async fn next_frame() {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+/// Sends `kind` (a mouse or focus event that does not bubble) to `el`.
+async fn send(el: &web_sys::Element, kind: &str) {
+    let event: web_sys::Event = if kind.starts_with("mouse") {
+        web_sys::MouseEvent::new(kind).unwrap().into()
+    } else {
+        web_sys::FocusEvent::new(kind).unwrap().into()
+    };
+    el.dispatch_event(&event).unwrap();
+    yew::scheduler::flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn hovering_a_field_lights_its_bytes_and_a_byte_its_field() {
+    let app = Mounted::new("?step=1", true).await;
+    let lit = |app: &Mounted| -> Vec<String> {
+        app.all(".hex .byte.lit")
+            .iter()
+            .map(|b| b.text_content().unwrap())
+            .collect()
+    };
+    // The source port's two bytes, big-endian, as the inspector states it.
+    let port: u16 = app.field("Source port").trim().parse().unwrap();
+    let want = vec![format!("{:02x}", port >> 8), format!("{:02x}", port & 0xff)];
+    let row = app.find("tr[data-field='Source port']");
+    send(&row, "mouseenter").await;
+    assert_eq!(lit(&app), want, "hovering a field lights its bytes");
+    send(&row, "mouseleave").await;
+    assert!(lit(&app).is_empty(), "leaving it turns them off");
+    send(&row, "focus").await;
+    assert_eq!(lit(&app), want, "focusing a field lights its bytes");
+    send(&row, "blur").await;
+
+    // Byte 8 of an IPv4 header is the TTL.
+    let byte = app.all(".hex .byte").swap_remove(8);
+    send(&byte, "mouseenter").await;
+    let rows: Vec<String> = app
+        .all("tr.field.lit")
+        .iter()
+        .map(|r| r.get_attribute("data-field").unwrap())
+        .collect();
+    assert_eq!(rows, ["TTL"], "hovering a byte lights its field");
+    assert_eq!(
+        lit(&app),
+        [format!("{:02x}", app.field("TTL").trim().parse::<u8>().unwrap())]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn arrow_keys_move_a_byte_cursor_that_lights_its_field() {
+    let app = Mounted::new("?step=1", true).await;
+    let hex = app.find("[data-testid='hex']");
+    let key = |k: &str| {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(k);
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap()
+    };
+    let lit_rows = |app: &Mounted| -> Vec<String> {
+        app.all("tr.field.lit")
+            .iter()
+            .map(|r| r.get_attribute("data-field").unwrap())
+            .collect()
+    };
+    let bytes = app.all(".hex .byte");
+    let lit_at = |app: &Mounted| -> Vec<usize> {
+        let lit = app.all(".hex .byte.lit");
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| lit.contains(b))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    send(&hex, "focus").await;
+    assert_eq!(lit_at(&app), [0], "focus puts the cursor on the first byte");
+    // Byte 0 holds two fields: the version and the header length.
+    assert_eq!(lit_rows(&app), ["Version", "IHL"]);
+    hex.dispatch_event(&key("ArrowDown")).unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(lit_at(&app), [16], "down moves a row of 16");
+    assert_eq!(lit_rows(&app), ["Destination address"]);
+    hex.dispatch_event(&key("ArrowRight")).unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(lit_at(&app), [17]);
+    assert_eq!(app.step(), 1, "the arrow moved the cursor, not the playback");
+    hex.dispatch_event(&key("End")).unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(lit_at(&app), [bytes.len() - 1]);
+    send(&hex, "blur").await;
+    assert!(
+        lit_at(&app).is_empty() && lit_rows(&app).is_empty(),
+        "leaving the bytes turns the cursor off"
+    );
+}

@@ -1,7 +1,7 @@
 //! The header inspector: every IPv4 and TCP field of one segment with its
 //! value and meaning, the flag bits as bits, and the raw bytes in hex.
-//! Hovering or focusing a field highlights its bytes; hovering a byte
-//! highlights its field.
+//! Hovering or focusing a field highlights its bytes; hovering a byte, or
+//! moving the byte cursor with the arrow keys, highlights its field.
 
 use super::class_names;
 use crate::field_meanings::meaning;
@@ -70,6 +70,53 @@ pub fn inspector(props: &Props) -> Html {
         Some(Hover::Byte(b)) => covers(&fields[row], b),
         None => false,
     };
+    // The bytes are one tab stop: arrow keys move a byte cursor through
+    // them (a row of 16 up and down), lighting its field as hovering does.
+    let on_hex_key = {
+        let hovered = hovered.clone();
+        let last = shown_end.saturating_sub(1);
+        Callback::from(move |e: KeyboardEvent| {
+            let at = match *hovered {
+                Some(Hover::Byte(b)) => b,
+                _ => 0,
+            };
+            let to = match e.key().as_str() {
+                "ArrowRight" => at + 1,
+                "ArrowLeft" => at.saturating_sub(1),
+                "ArrowDown" => at + 16,
+                "ArrowUp" => at.saturating_sub(16),
+                "Home" => 0,
+                "End" => last,
+                _ => return,
+            };
+            // Not the page's step shortcuts while the cursor has the keys.
+            e.prevent_default();
+            e.stop_propagation();
+            hovered.set(Some(Hover::Byte(to.min(last))));
+        })
+    };
+    // Focus puts the cursor on the first byte, unless the pointer (whose
+    // click brought the focus) is already on one.
+    let on_hex_focus = {
+        let hovered = hovered.clone();
+        Callback::from(move |_: FocusEvent| {
+            if !matches!(*hovered, Some(Hover::Byte(_))) {
+                hovered.set(Some(Hover::Byte(0)));
+            }
+        })
+    };
+    let cursor_note = match *hovered {
+        // Every field in the byte: a byte can hold several (the flags).
+        Some(Hover::Byte(b)) => step.bytes.get(b).map_or(String::new(), |v| {
+            let names: Vec<&str> = fields
+                .iter()
+                .filter(|f| covers(f, b))
+                .map(|f| f.name.as_str())
+                .collect();
+            format!("Byte {b} (0x{v:02x}): {}", names.join(", "))
+        }),
+        _ => String::new(),
+    };
     html! {
         <section class="inspector" aria-labelledby="inspector-title">
             <h2 id="inspector-title">{ format!("Header inspector — segment #{}", step.number) }</h2>
@@ -97,7 +144,9 @@ pub fn inspector(props: &Props) -> Html {
                         }
                     }) }
                 </table>
-                <div class="hex" aria-label="Raw bytes in hexadecimal" role="group" tabindex="0">
+                <div class="hex" aria-label="Raw bytes in hexadecimal; arrow keys move through them" role="group" tabindex="0"
+                     data-testid="hex" onkeydown={on_hex_key} onfocus={on_hex_focus} onblur={hover(&hovered, None)}>
+                    <p class="visually-hidden" aria-live="polite">{ cursor_note }</p>
                     { for step.bytes[..shown_end].chunks(16).enumerate().map(|(row, chunk)| html! {
                         <div class="hex-row">
                             <span class="hex-offset" aria-hidden="true">{ format!("{:04x}", row * 16) }</span>
