@@ -24,4 +24,4 @@ raw=0; gz=0
 for f in dist/*.html dist/*.js dist/*.wasm dist/*.css; do
   raw=$((raw + $(stat -c %s "$f"))); gz=$((gz + $(gzip -9c "$f" | wc -c)))
 done
-log "release build OK from a sub-path: HTML+JS+wasm+CSS $((raw / 1024)) KB raw, $((gz / 1024)) KB gzip; first render ${first} ms after navigation (virtual time)"
+log "release build OK from a sub-path: HTML+JS+wasm+CSS $raw bytes raw, $gz bytes gzip -9 ($((gz / 1024)) KiB); first render ${first} ms after navigation (virtual time)"

@@ -142,9 +142,9 @@ pub fn app(props: &Props) -> Html {
             { notices(&state.notices, &on_action.reform(Action::Dismiss)) }
             <main>
                 <div class="stage">
-                    { host_card("client", story.client, client_state, client_t) }
+                    { host_card(Side::Client, story.client, client_state, client_t) }
                     { wire_view(&story, &in_flight, &on_action.reform(Action::Select)) }
-                    { host_card("server", story.server, server_state, server_t) }
+                    { host_card(Side::Server, story.server, server_state, server_t) }
                 </div>
                 <Controls step={step} {last} playing={state.playing} speed={state.params.speed}
                           random_isn={state.params.random_isn} on_action={on_action.clone()} {on_random_isn} />

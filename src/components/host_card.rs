@@ -2,24 +2,25 @@
 //! When the state changes the badge shows the transition (old → new) and
 //! flashes once (not at all with reduced motion).
 
+use crate::narration::side_name;
 use crate::state::story::Transition;
 use std::net::Ipv4Addr;
+use tcpsim::net::Side;
 use tcpsim::tcp::State;
 use yew::prelude::*;
 
-pub fn host_card(
-    role: &'static str,
-    (ip, port): (Ipv4Addr, u16),
-    state: State,
-    transition: Option<Transition>,
-) -> Html {
+pub fn host_card(side: Side, (ip, port): (Ipv4Addr, u16), state: State, transition: Option<Transition>) -> Html {
     // Keyed by the transition's record, so each change restarts the flash.
     let key = transition.map_or(0, |t| t.record + 1);
+    let (class, label, testid) = match side {
+        Side::Client => ("host host-client", "client host", "state-client"),
+        Side::Server => ("host host-server", "server host", "state-server"),
+    };
     html! {
-        <section class={format!("host host-{role}")} aria-label={format!("{role} host")}>
-            <h2 class="host-role">{ role }</h2>
+        <section {class} aria-label={label}>
+            <h2 class="host-role">{ side_name(side) }</h2>
             <p class="host-addr">{ format!("{ip}:{port}") }</p>
-            <p class="badge" key={key} data-testid={format!("state-{role}")}
+            <p class="badge" key={key} data-testid={testid}
                data-state={state.to_string()}>{ state.to_string() }</p>
             <p class="transition" aria-hidden="true">
                 { match transition {
