@@ -16,13 +16,6 @@ pub struct Narration {
     pub knows: Option<String>,
 }
 
-pub fn side_name(side: Side) -> &'static str {
-    match side {
-        Side::Client => "client",
-        Side::Server => "server",
-    }
-}
-
 /// The narration for step `n` (0 = before anything is sent).
 pub fn narrate(story: &Story, n: usize) -> Narration {
     if n == 0 && story.trace.scenario != "curl" {
@@ -62,7 +55,7 @@ pub fn narrate(story: &Story, n: usize) -> Narration {
         (generic(story, step), None)
     };
     Narration {
-        title: format!("{}. The {} sends {}", n, side_name(step.from), step.label()),
+        title: format!("{}. The {} sends {}", n, step.from.name(), step.label()),
         what,
         knows,
     }
@@ -88,7 +81,7 @@ fn is_default_story(story: &Story) -> bool {
 /// before it was sent (why it was sent) and when it arrived (what it did).
 fn generic(story: &Story, step: &Step) -> String {
     let s = &step.segment;
-    let (from, to) = (side_name(step.from), side_name(step.from.other()));
+    let (from, to) = (step.from.name(), step.from.other().name());
     let mut text = match s.len {
         0 => format!("A segment with {} goes from the {from} to the {to}.", s.flags),
         n => format!(

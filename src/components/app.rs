@@ -17,7 +17,6 @@ use super::state_diagram::StateDiagram;
 use super::window_plot::window_plot;
 use super::wire_view::wire_view;
 use crate::hooks::{prefers_reduced_motion, use_animation_frames, use_document_keydown};
-use crate::narration::side_name;
 use crate::state::params::{Params, Theme};
 use crate::state::story::Shared;
 use crate::state::{Action, AppState};
@@ -119,7 +118,7 @@ pub fn app(props: &Props) -> Html {
         match step.checked_sub(1).and_then(|i| story.steps.get(i)) {
             Some(seg) => format!(
                 "Step {step} of {last}: the {} sent {}. Client {c}, server {s}.",
-                side_name(seg.from),
+                seg.from.name(),
                 seg.label()
             ),
             None => format!("Step 0 of {last}: client {c}, server {s}."),

@@ -2,7 +2,6 @@
 //! When the state changes the badge shows the transition (old → new) and
 //! flashes once (not at all with reduced motion).
 
-use crate::narration::side_name;
 use crate::state::story::Transition;
 use std::net::Ipv4Addr;
 use tcpsim::net::Side;
@@ -18,7 +17,7 @@ pub fn host_card(side: Side, (ip, port): (Ipv4Addr, u16), state: State, transiti
     };
     html! {
         <section {class} aria-label={label}>
-            <h2 class="host-role">{ side_name(side) }</h2>
+            <h2 class="host-role">{ side.name() }</h2>
             <p class="host-addr">{ format!("{ip}:{port}") }</p>
             <p class="badge" key={key} data-testid={testid}
                data-state={state.to_string()}>{ state.to_string() }</p>

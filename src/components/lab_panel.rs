@@ -3,7 +3,7 @@
 //! change re-runs the engine from the start with the same seed.
 
 use crate::state::Action;
-use tcpsim::net::{FaultAction, ScriptedFault, Side};
+use tcpsim::net::{FaultAction, ScriptedFault};
 use tcpsim::scenario::lab::Lab;
 use tcpsim::time::Duration;
 use yew::prelude::*;
@@ -123,7 +123,7 @@ fn input_value(e: &Event) -> String {
 }
 
 fn describe(f: &ScriptedFault) -> String {
-    let who = if f.from == Side::Client { "client" } else { "server" };
+    let who = f.from.name();
     let what = match f.action {
         FaultAction::Drop => "dropped".to_string(),
         FaultAction::Duplicate => "duplicated".to_string(),

@@ -98,7 +98,7 @@ pub fn ladder(props: &Props) -> Html {
                     }
                     html! {
                         <g class={class} role="listitem" tabindex="0" key={n} onclick={select} {onkeydown}
-                           aria-label={format!("{label}, {} to {}{}", side(step.from), side(step.from.other()),
+                           aria-label={format!("{label}, {} to {}{}", step.from.name(), step.from.other().name(),
                                if lost { ", lost" } else { "" })}
                            data-testid="ladder-arrow">
                             <line x1={svg_num(x0)} y1={svg_num(y0)} x2={svg_num(xe)} y2={svg_num(ye)}
@@ -121,8 +121,4 @@ pub fn ladder(props: &Props) -> Html {
             </svg>
         </figure>
     }
-}
-
-fn side(s: Side) -> &'static str {
-    crate::narration::side_name(s)
 }

@@ -6,7 +6,6 @@
 use super::{legend, svg_num};
 use crate::plot::{axes, cursor_line, cursor_style, x_of, H, PAD, W};
 use crate::state::story::{Shared, Story};
-use tcpsim::net::Side;
 use tcpsim::tcp::{Event, Phase, Timer};
 use tcpsim::trace::What;
 use yew::prelude::*;
@@ -151,7 +150,7 @@ fn window_chart(props: &ChartProps) -> Html {
         .collect();
     html! {
         <section class="plot" aria-labelledby="plot-title">
-            <h2 id="plot-title">{ format!("Congestion window of the {} (the data sender)", if sender == Side::Client { "client" } else { "server" }) }</h2>
+            <h2 id="plot-title">{ format!("Congestion window of the {} (the data sender)", sender.name()) }</h2>
             <svg viewBox={format!("0 0 {W} {H}")} role="img" data-testid="window-plot" data-points={samples.len().to_string()}
                  aria-label={format!("{} samples of cwnd, ssthresh, bytes in flight and the receiver's window over {} ms", samples.len(), t_end / 1000)}>
                 { for bands.iter().map(|(a, b, phase)| {
