@@ -206,6 +206,11 @@ fn on_arrival(event: &Event) -> std::borrow::Cow<'static, str> {
         Event::SynCookieAccepted { .. } => {
             " The ACK carries a valid cookie: the server rebuilds the connection from it."
         }
+        Event::Reopened { .. } => {
+            " The receiver still held an older connection with the same addresses and ports in TIME_WAIT. This SYN's \
+             sequence number lies beyond everything that connection carried, so it cannot be an old duplicate: \
+             TIME_WAIT ends early and a new connection opens, with an ISN past the old one's (RFC 9293 §3.6.1)."
+        }
         _ => "",
     };
     text.into()
@@ -290,7 +295,9 @@ fn curl_step(story: &Story, step: &Step) -> (String, Option<String>) {
         8 => (
             format!(
                 "One ACK covers both segments: ack={} = {} + {}, the byte after the body. \
-                 ACKs are cumulative: “everything before this number has arrived”.",
+                 The client delays its ACKs a little, but acknowledges at least every second segment at once, \
+                 and the body arrived right behind the head. ACKs are cumulative: “everything before this \
+                 number has arrived”.",
                 s.ack,
                 seg(7).seq,
                 seg(7).len
@@ -375,8 +382,9 @@ const SIMPLIFIES: &str = concat!(
 
 const SIMPLIFIES_DEFAULT: &str = concat!(
     no_tls!(),
-    " No loss or congestion in this run. Nagle's algorithm and delayed ACKs are off, so every segment is sent \
-     and acknowledged at once."
+    " No loss or congestion in this run. Nagle's algorithm is off, so every write is sent at once. The server \
+     acknowledges every segment at once; the client, like most real stacks, holds an ACK back for a moment but \
+     sends one for at least every second segment."
 );
 
 const NOTES: [(&str, &str); 2] = [

@@ -19,6 +19,7 @@ use tcpsim::net::{LinkConfig, Outcome, Side, Simulator, Wire, WireEvent};
 use tcpsim::scenario::apps::{Open, Peer};
 use tcpsim::tcp::{Config, Endpoint, IsnPolicy};
 use tcpsim::time::{Duration, Instant};
+use tcpsim::wire::{emit_datagram, Ipv4Repr, SeqNumber, TcpFlags, TcpOptions, TcpRepr};
 
 const CLIENT: Ipv4Addr = Ipv4Addr::new(10, 0, 1, 5);
 const SERVER: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 10);
@@ -208,6 +209,88 @@ fn smoltcp_transfer(
     }
 }
 
+/// Out-of-order reassembly at its worst for a sorted list: a 256 KB window
+/// filled by one-byte segments that all arrive after a one-byte hole, then
+/// the hole. Fed by hand to one endpoint (its ACKs are drained and dropped).
+const REASSEMBLY_WINDOW: usize = 256 * 1024;
+
+fn reassembly_run() -> Run {
+    let config = Config {
+        recv_buffer: REASSEMBLY_WINDOW,
+        window_scale: Some(3),
+        ..config(SERVER, false)
+    };
+    let mut server = Endpoint::new(config);
+    server.listen(PORT).unwrap();
+    let peer_isn = SeqNumber(7);
+    let datagram = |seq: SeqNumber, ack: SeqNumber, flags: TcpFlags, payload: &[u8]| {
+        let ip = Ipv4Repr {
+            src: CLIENT,
+            dst: SERVER,
+            ident: 0,
+            ttl: 64,
+            dscp_ecn: 0,
+            dont_fragment: true,
+        };
+        let options = TcpOptions {
+            window_scale: flags.syn().then_some(3),
+            ..TcpOptions::default()
+        };
+        let tcp = TcpRepr {
+            src_port: 40_000,
+            dst_port: PORT,
+            seq,
+            ack,
+            flags,
+            window: 65535,
+            urgent: 0,
+            options,
+            payload,
+        };
+        emit_datagram(&ip, &tcp)
+    };
+    let now = Instant::ZERO;
+    server
+        .handle_datagram(now, &datagram(peer_isn, SeqNumber(0), TcpFlags::SYN, &[]))
+        .unwrap();
+    let synack = server.poll_transmit(now).unwrap();
+    let our_isn = tcpsim::trace::Segment::decode(&synack).unwrap().seq;
+    let data = peer_isn + 1;
+    let ack = SeqNumber(our_isn) + 1;
+    let segments: Vec<Vec<u8>> = (1..REASSEMBLY_WINDOW)
+        .chain([0])
+        .map(|i| datagram(data + i, ack, TcpFlags::ACK, &[i as u8]))
+        .collect();
+    server
+        .handle_datagram(now, &datagram(data, ack, TcpFlags::ACK, &[]))
+        .unwrap();
+    let start = WallClock::now();
+    let acks = reassemble(&mut server, &segments);
+    let wall = start.elapsed();
+    let conn = server.connections().next().unwrap();
+    assert_eq!(server.readable(conn), REASSEMBLY_WINDOW);
+    Run {
+        bytes: REASSEMBLY_WINDOW,
+        sim: now,
+        wall,
+        segments: segments.len() as u64 + acks,
+    }
+}
+
+/// The timed part of the reassembly case (for callgrind): every segment in,
+/// every ACK out. Returns the ACKs sent.
+#[inline(never)]
+fn reassemble(server: &mut Endpoint, segments: &[Vec<u8>]) -> u64 {
+    let mut acks = 0;
+    for segment in segments {
+        server.handle_datagram(Instant::ZERO, segment).unwrap();
+        while server.poll_transmit(Instant::ZERO).is_some() {
+            acks += 1;
+        }
+    }
+    acks
+}
+
 /// Runs `f` `REPEATS` times and keeps the run with the median wall time.
 fn median(mut f: impl FnMut() -> Run) -> Run {
     let mut runs: Vec<Run> = (0..REPEATS).map(|_| f()).collect();
@@ -265,4 +348,7 @@ fn main() {
             tcpsim_run(CONGESTION_BYTES, bottleneck.clone(), link(0.0), record)
         });
     }
+
+    println!("reassembly: 256 KB of one-byte segments behind a one-byte hole (median of {REPEATS})");
+    case("tcpsim  reassembly", &mut reassembly_run);
 }

@@ -37,33 +37,65 @@ fn faulty_link() -> impl Strategy<Value = LinkConfig> {
         )
 }
 
-/// The switches a host may have on: window scaling (RFC 7323), delayed
-/// ACKs, Nagle.
-fn knobs() -> impl Strategy<Value = (Option<u8>, bool, bool)> {
-    (prop::option::of(0u8..=14), any::<bool>(), any::<bool>())
+/// The switches a host may have on.
+#[derive(Clone, Debug)]
+struct Knobs {
+    /// RFC 7323 window scaling.
+    window_scale: Option<u8>,
+    /// The ACK policy: every segment at once, or delayed (RFC 9293 §3.8.6.3).
+    delayed_ack: Option<Duration>,
+    nagle: bool,
+    /// RFC 3042.
+    limited_transmit: bool,
+    /// RFC 5681 §4.1.
+    restart_after_idle: bool,
+}
+
+fn knobs() -> impl Strategy<Value = Knobs> {
+    let ack_delay = prop_oneof![Just(None), Just(Some(40u64)), Just(Some(200u64))];
+    (
+        prop::option::of(0u8..=14),
+        ack_delay,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(window_scale, ack_ms, nagle, limited_transmit, restart_after_idle)| Knobs {
+                window_scale,
+                delayed_ack: ack_ms.map(Duration::from_millis),
+                nagle,
+                limited_transmit,
+                restart_after_idle,
+            },
+        )
 }
 
 /// Hosts that keep trying: the property is about correctness under loss,
 /// so retry limits must not be what ends a run.
-fn host(
-    addr: Ipv4Addr,
-    isn: u32,
-    recv_buffer: usize,
-    (window_scale, delayed_ack, nagle): (Option<u8>, bool, bool),
-) -> Config {
+fn host(addr: Ipv4Addr, isn: u32, recv_buffer: usize, knobs: Knobs) -> Config {
     Config {
         addr,
         isn: IsnPolicy::Fixed(isn),
         recv_buffer,
-        window_scale,
-        delayed_ack: delayed_ack.then(|| Duration::from_millis(200)),
-        nagle,
+        window_scale: knobs.window_scale,
+        delayed_ack: knobs.delayed_ack,
+        nagle: knobs.nagle,
+        limited_transmit: knobs.limited_transmit,
+        restart_after_idle: knobs.restart_after_idle,
         min_rto: Duration::from_millis(200),
         syn_retries: 40,
         synack_retries: 40,
         max_retries: 40,
         ..Config::default()
     }
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(256)
 }
 
 fn bytes(len: usize, salt: u8) -> Vec<u8> {
@@ -73,7 +105,8 @@ fn bytes(len: usize, salt: u8) -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // 256 cases in the test suite; `PROPTEST_CASES=10000` for a long run.
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn every_byte_arrives_once_in_order_and_both_ends_close(

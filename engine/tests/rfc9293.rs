@@ -4,7 +4,7 @@
 
 use std::net::Ipv4Addr;
 use tcpsim::tcp::{
-    Config, ConnError, ConnId, Endpoint, Event, IsnPolicy, Phase, RejectReason, RetransmitReason, State,
+    syn_cookie, Config, ConnError, ConnId, Endpoint, Event, IsnPolicy, Phase, RejectReason, RetransmitReason, State,
 };
 use tcpsim::time::{Duration, Instant};
 use tcpsim::trace::Segment;
@@ -505,7 +505,7 @@ fn lost_syns_back_off_doubling_then_time_out() {
 }
 
 #[test]
-fn simultaneous_open_goes_through_syn_received() {
+fn simultaneous_open_completes_on_the_peers_syn_ack() {
     let (mut h, id) = client();
     // The peer's SYN crosses ours.
     h.send(syn(PEER_ISN));
@@ -518,9 +518,15 @@ fn simultaneous_open_goes_through_syn_received() {
         ack: OUR_ISN + 1,
         ..TEMPLATE()
     });
-    // Its SYN,ACK is old news for its SYN but acknowledges ours.
-    h.send(TEMPLATE());
+    // RFC 9293 §3.5 figure 8: the peer's SYN,ACK repeats its SYN and
+    // acknowledges ours, so it completes the handshake: four segments, no
+    // challenge ACK, no wait for a timeout.
     assert_eq!(h.ep.state(id), State::Established);
+    assert!(h.recv().is_empty(), "nothing more to say");
+    assert!(!h.events.iter().any(|e| matches!(e, Event::Rejected { .. })));
+    // Data flows at once, with the full initial window.
+    h.ep.send(id, &[1; 536 * 4]).unwrap();
+    assert_eq!(h.recv().len(), 4);
 }
 
 #[test]
@@ -822,4 +828,334 @@ fn fast_recovery_ends_when_only_the_fin_was_left() {
         _ => None,
     });
     assert_eq!(phase, Some(Phase::CongestionAvoidance));
+}
+
+/// The peer's ACKs of our data up to `n` bytes, as a template segment.
+fn acking(n: u32) -> Seg {
+    Seg {
+        ack: OUR_ISN + 1 + n,
+        ..TEMPLATE()
+    }
+}
+
+fn count_rejected(h: &Host, reason: RejectReason) -> usize {
+    h.events
+        .iter()
+        .filter(|e| matches!(e, Event::Rejected { reason: r, .. } if *r == reason))
+        .count()
+}
+
+#[test]
+fn abort_after_a_timeout_resets_with_snd_max() {
+    // RFC 9293 §3.10.5 with RFC 5961 §3.2: after go-back-N, SND.NXT lies
+    // behind what the peer may have received; the RST must carry SND.MAX.
+    let (mut h, id) = Host::established();
+    h.ep.send(id, &[1; 536 * 3]).unwrap();
+    assert_eq!(h.recv().len(), 3);
+    h.advance_to_timeout();
+    assert_eq!(h.recv_one().seq, OUR_ISN + 1, "go back to the first byte");
+    h.ep.abort(h.now, id).unwrap();
+    let rst = h.recv_one();
+    assert_eq!((rst.flags, rst.seq), (RST, OUR_ISN + 1 + 3 * 536));
+}
+
+#[test]
+fn without_delayed_ack_every_segment_is_acked_even_when_they_arrive_together() {
+    // RFC 9293 §3.8.6.3: with no delay, each segment is acknowledged.
+    let (mut h, _) = Host::established();
+    for i in 0..3 {
+        h.send(Seg {
+            seq: PEER_ISN + 1 + i * 100,
+            payload: vec![1; 100],
+            ..TEMPLATE()
+        });
+    }
+    let acks: Vec<u32> = h.recv().iter().map(|s| s.ack).collect();
+    assert_eq!(acks, [PEER_ISN + 101, PEER_ISN + 201, PEER_ISN + 301]);
+}
+
+#[test]
+fn with_delayed_ack_at_least_every_second_segment_is_acked() {
+    // RFC 9293 §3.8.6.3 (SHLD-19), for segments arriving at the same instant.
+    let mut h = Host::new(Config {
+        delayed_ack: Some(Duration::from_millis(200)),
+        ..config()
+    });
+    h.ep.listen(80).unwrap();
+    h.send(syn(PEER_ISN));
+    h.recv_one();
+    h.send(TEMPLATE());
+    for i in 0..5 {
+        h.send(Seg {
+            seq: PEER_ISN + 1 + i * 536,
+            payload: vec![1; 536],
+            ..TEMPLATE()
+        });
+    }
+    let acks: Vec<u32> = h.recv().iter().map(|s| s.ack).collect();
+    assert_eq!(acks, [PEER_ISN + 1 + 2 * 536, PEER_ISN + 1 + 4 * 536]);
+    // The fifth waits for the delayed-ACK timer, at most 200 ms.
+    let at = h.ep.poll_timeout().unwrap();
+    assert_eq!(at, h.now + Duration::from_millis(200));
+    h.advance_to_timeout();
+    assert_eq!(h.recv_one().ack, PEER_ISN + 1 + 5 * 536);
+}
+
+/// Three segments in flight, the first lost: with Limited Transmit the
+/// first two duplicate ACKs each send one new segment, and the third
+/// duplicate they bring triggers fast retransmit, with no timeout.
+fn small_window_loss(limited_transmit: bool) -> Host {
+    let mut h = Host::new(Config {
+        initial_cwnd: Some(3),
+        limited_transmit,
+        ..config()
+    });
+    h.ep.listen(80).unwrap();
+    h.send(syn(PEER_ISN));
+    h.recv_one();
+    h.send(TEMPLATE());
+    let id = h.conn();
+    h.ep.send(id, &[7; 536 * 6]).unwrap();
+    assert_eq!(h.recv().len(), 3, "initial window of three segments");
+    h
+}
+
+#[test]
+fn limited_transmit_sends_a_new_segment_on_each_of_the_first_two_dup_acks() {
+    // RFC 3042 §2, RFC 5681 §3.2 step 1.
+    let mut h = small_window_loss(true);
+    h.send(TEMPLATE());
+    let first = h.recv_one();
+    assert_eq!((first.seq, first.len), (OUR_ISN + 1 + 3 * 536, 536));
+    h.send(TEMPLATE());
+    let second = h.recv_one();
+    assert_eq!(second.seq, OUR_ISN + 1 + 4 * 536);
+    // The two new segments bring the third duplicate: fast retransmit.
+    h.send(TEMPLATE());
+    assert_eq!(h.recv()[0].seq, OUR_ISN + 1, "the hole, before any timeout");
+    // RFC 5681 §3.2 step 2: ssthresh from the flight before Limited Transmit,
+    // max(3 × 536 / 2, 2 × 536).
+    let ssthresh = h.events.iter().rev().find_map(|e| match e {
+        Event::Window { ssthresh, .. } => Some(*ssthresh),
+        _ => None,
+    });
+    assert_eq!(ssthresh, Some(2 * 536));
+}
+
+#[test]
+fn without_limited_transmit_two_dup_acks_release_nothing() {
+    let mut h = small_window_loss(false);
+    h.send(TEMPLATE());
+    h.send(TEMPLATE());
+    assert!(h.recv().is_empty(), "only a timeout can recover now");
+}
+
+/// ESTABLISHED with data acknowledged, so cwnd has grown past the initial
+/// window, then idle for `idle`; returns how many segments the next write sends.
+fn segments_after_idle(idle: Duration, restart_after_idle: bool) -> usize {
+    let mut h = Host::new(Config {
+        restart_after_idle,
+        ..config()
+    });
+    h.ep.listen(80).unwrap();
+    h.send(syn(PEER_ISN));
+    h.recv_one();
+    h.send(TEMPLATE());
+    let id = h.conn();
+    // Four segments acknowledged one by one: cwnd 4 → 8 segments.
+    h.ep.send(id, &[1; 536 * 4]).unwrap();
+    assert_eq!(h.recv().len(), 4);
+    h.now += Duration::from_millis(100);
+    for i in 1..=4 {
+        h.send(acking(i * 536));
+    }
+    h.recv();
+    h.now += idle;
+    h.ep.send(id, &[2; 536 * 10]).unwrap();
+    h.recv().len()
+}
+
+#[test]
+fn cwnd_restarts_from_the_initial_window_after_an_idle_rto() {
+    // RFC 5681 §4.1: after an idle RTO (here 1 s, the minimum), RW = min(IW, cwnd).
+    assert_eq!(segments_after_idle(Duration::from_millis(500), true), 8);
+    assert_eq!(segments_after_idle(Duration::from_secs(2), true), 4);
+    assert_eq!(segments_after_idle(Duration::from_secs(2), false), 8, "switched off");
+}
+
+#[test]
+fn data_on_a_syn_ack_is_accepted_and_acknowledged() {
+    // RFC 9293 §3.10.7.3: "continue processing at the sixth step".
+    let (mut h, id) = client();
+    h.send(Seg {
+        flags: SYN | ACK,
+        seq: PEER_ISN,
+        ack: OUR_ISN + 1,
+        payload: b"early".to_vec(),
+        ..TEMPLATE()
+    });
+    assert_eq!(h.ep.state(id), State::Established);
+    let ack = h.recv_one();
+    assert_eq!((ack.flags, ack.ack), (ACK, PEER_ISN + 1 + 5));
+    let mut buf = [0; 8];
+    let n = h.ep.recv(h.now, id, &mut buf).unwrap();
+    assert_eq!(&buf[..n], b"early");
+}
+
+#[test]
+fn persist_gives_up_when_probes_go_unanswered() {
+    let (mut h, id) = Host::waiting_on_zero_window();
+    let max_retries = config().max_retries;
+    for _ in 0..max_retries {
+        h.advance_to_timeout();
+        assert_eq!(h.recv_one().len, 1, "a probe");
+    }
+    assert_eq!(h.ep.state(id), State::Established);
+    h.advance_to_timeout();
+    assert_eq!(h.ep.state(id), State::Closed);
+    assert!(h.events.contains(&Event::Error {
+        conn: id,
+        error: ConnError::TimedOut
+    }));
+}
+
+#[test]
+fn persist_keeps_probing_while_the_peer_answers() {
+    // RFC 9293 §3.8.6.1: the window may stay zero indefinitely.
+    let (mut h, id) = Host::waiting_on_zero_window();
+    for _ in 0..config().max_retries + 5 {
+        h.advance_to_timeout();
+        h.recv_one();
+        h.send(Seg {
+            window: 0,
+            ..TEMPLATE()
+        });
+    }
+    assert_eq!(h.ep.state(id), State::Established);
+}
+
+#[test]
+fn with_a_zero_receive_window_only_a_segment_at_rcv_nxt_has_its_ack_used() {
+    // RFC 9293 §3.10.7.4: with RCV.WND = 0, a segment is acceptable only
+    // if SEG.SEQ = RCV.NXT; from anywhere else its ACK must not count.
+    let (mut h, id) = Host::established();
+    h.send(Seg {
+        payload: vec![1; 4096],
+        ..TEMPLATE()
+    });
+    assert_eq!(h.recv_one().window, 0, "our window is shut");
+    h.ep.send(id, b"reply").unwrap();
+    assert_eq!(h.recv_one().len, 5);
+    let rcv_nxt = PEER_ISN + 1 + 4096;
+    // A blind ACK from a made-up sequence number: ignored, answered.
+    h.send(Seg {
+        seq: rcv_nxt + 1000,
+        ..acking(5)
+    });
+    assert_eq!(h.ep.unacked(id), 5);
+    assert_eq!(h.recv_one().ack, rcv_nxt);
+    // The same ACK at RCV.NXT counts, though its data cannot be taken.
+    h.send(Seg {
+        seq: rcv_nxt,
+        payload: b"more".to_vec(),
+        ..acking(5)
+    });
+    assert_eq!(h.ep.unacked(id), 0);
+    assert_eq!(h.ep.readable(id), 4096);
+}
+
+#[test]
+fn challenge_acks_are_rate_limited() {
+    // RFC 5961 §7.
+    let mut h = Host::new(Config {
+        challenge_ack_limit: 2,
+        ..config()
+    });
+    h.ep.listen(80).unwrap();
+    h.send(syn(PEER_ISN));
+    h.recv_one();
+    h.send(TEMPLATE());
+    let inexact_rst = Seg {
+        flags: RST,
+        seq: PEER_ISN + 9,
+        ..TEMPLATE()
+    };
+    for _ in 0..5 {
+        h.send(inexact_rst.clone());
+    }
+    assert_eq!(h.recv().len(), 2, "two challenge ACKs this second");
+    assert_eq!(count_rejected(&h, RejectReason::RstChallenge), 5);
+    h.now += Duration::from_secs(1);
+    h.send(inexact_rst);
+    assert_eq!(h.recv().len(), 1, "a new second, a new allowance");
+}
+
+/// An active close by our side up to TIME_WAIT, with the peer's last byte
+/// at `PEER_ISN + 1` (its FIN).
+fn in_time_wait() -> (Host, ConnId) {
+    let (mut h, id) = Host::established();
+    h.ep.close(h.now, id).unwrap();
+    h.recv_one();
+    h.send(Seg {
+        flags: FIN | ACK,
+        ack: OUR_ISN + 2,
+        ..TEMPLATE()
+    });
+    h.recv_one();
+    assert_eq!(h.ep.state(id), State::TimeWait);
+    (h, id)
+}
+
+#[test]
+fn a_syn_numbered_above_the_old_connection_reopens_it_from_time_wait() {
+    // RFC 9293 §3.6.1, RFC 6191 §2.
+    let (mut h, old) = in_time_wait();
+    h.send(syn(PEER_ISN + 100_000));
+    assert_eq!(h.ep.state(old), State::Closed);
+    assert!(h.events.contains(&Event::Reopened { conn: old }));
+    let synack = h.recv_one();
+    assert_eq!((synack.flags, synack.ack), (SYN | ACK, PEER_ISN + 100_001));
+    // The new ISS lies past all the old connection used, by a full window.
+    assert_eq!(synack.seq, (OUR_ISN + 2).wrapping_add(65_537));
+}
+
+#[test]
+fn an_old_syn_in_time_wait_is_answered_and_time_wait_goes_on() {
+    let (mut h, old) = in_time_wait();
+    h.send(syn(PEER_ISN));
+    assert_eq!(h.ep.state(old), State::TimeWait);
+    let answer = h.recv_one();
+    assert_eq!((answer.flags, answer.ack), (ACK, PEER_ISN + 2));
+}
+
+#[test]
+fn a_cookie_forged_without_the_secret_is_refused() {
+    // RFC 4987 §3.6: the cookie must be keyed by a secret the attacker cannot
+    // know. The teaching ISN is public; a key derived from it would let
+    // anyone forge a cookie and open a connection with no SYN at all.
+    let secret = 0x2545_f491_4f6c_dd1d;
+    let mut h = Host::new(Config {
+        backlog: 0,
+        syn_cookies: true,
+        cookie_secret: secret,
+        ..config()
+    });
+    h.ep.listen(80).unwrap();
+    let local = (US, 80);
+    let remote = (PEER, PEER_PORT);
+    let cookie_with = |key: u64| syn_cookie::make(key, h.now, local, remote, SeqNumber(PEER_ISN), 536).0;
+    let guessed = OUR_ISN as u64 ^ 0x5eed_c00c_1e5e_c7e7;
+    let forged = cookie_with(guessed);
+    let genuine = cookie_with(secret);
+    h.send(acking(0).clone_with_ack(forged.0.wrapping_add(1)));
+    assert_eq!(h.recv_one().flags, RST, "the forged cookie is refused");
+    assert_eq!(h.ep.connections().count(), 0);
+    h.send(acking(0).clone_with_ack(genuine.0.wrapping_add(1)));
+    assert!(h.events.iter().any(|e| matches!(e, Event::SynCookieAccepted { .. })));
+}
+
+impl Seg {
+    fn clone_with_ack(&self, ack: u32) -> Seg {
+        Seg { ack, ..self.clone() }
+    }
 }

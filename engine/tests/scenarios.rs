@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use tcpsim::net::{DropReason, Side, WireEvent};
+use tcpsim::scenario::apps::{Open, Peer};
 use tcpsim::scenario::{self, curl, RunOptions};
 use tcpsim::tcp::{ConnError, Event, Phase, RejectReason, RetransmitReason, State, Timer};
 use tcpsim::trace::{Segment, Trace, What};
@@ -587,5 +588,119 @@ fn the_text_log_says_why_in_plain_words() {
         "TCP checksum is wrong",
     ] {
         assert!(text.contains(why), "no line says {why:?}:\n{text}");
+    }
+}
+
+/// Each datagram delivered, in order: (time µs, receiving side, segment).
+fn delivered(trace: &Trace) -> Vec<(u64, Side, Segment)> {
+    let sent: std::collections::HashMap<u64, Segment> = trace.segments().map(|(_, _, id, s)| (id, *s)).collect();
+    trace
+        .records
+        .iter()
+        .filter_map(|r| match &r.what {
+            What::Delivered { id, .. } => Some((r.at.micros(), r.side, sent[id])),
+            _ => None,
+        })
+        .collect()
+}
+
+/// RFC 9293 §3.8.6.3 with no delayed ACK: every data segment that reaches
+/// the receiver is answered by its own ACK at the same instant, even when a
+/// whole flight arrives at once (no stretch ACKs).
+#[track_caller]
+fn assert_every_segment_acked(id: &str, receiver: Side) {
+    let trace = run(id);
+    let arrivals = delivered(&trace);
+    let segs = sent(&trace);
+    for (at, _, _) in arrivals.iter().filter(|(_, side, s)| *side == receiver && s.len > 0) {
+        let data_in = arrivals
+            .iter()
+            .filter(|(t, side, s)| t == at && *side == receiver && s.len > 0)
+            .count();
+        let acks_out = segs
+            .iter()
+            .filter(|(_, t, side, s)| t == at && *side == receiver && s.flags.ack())
+            .count();
+        assert!(
+            acks_out >= data_in,
+            "{id}: {data_in} segments arrived at {at} µs but only {acks_out} ACKs left"
+        );
+    }
+}
+
+#[test]
+fn fast_retransmit_and_congestion_ack_every_segment() {
+    assert_every_segment_acked("fast-retransmit", Side::Client);
+    assert_every_segment_acked("congestion", Side::Server);
+}
+
+/// Segments per round trip of slow start, up to the first loss (the last
+/// round, which the loss may cut short, left out). Rounds are counted from
+/// the trace alone: a data segment belongs to the round after the one whose
+/// segment was acknowledged by the ACK that released it.
+fn slow_start_rounds(trace: &Trace, sender: Side) -> Vec<usize> {
+    let arrivals = delivered(trace);
+    let first_loss = events(trace)
+        .iter()
+        .find(|e| matches!(e.3, Event::Retransmit { .. }))
+        .map_or(u64::MAX, |e| e.1);
+    let mut rounds: Vec<usize> = Vec::new();
+    // (end sequence number, round) of every data segment sent so far.
+    let mut flight: Vec<(u32, usize)> = Vec::new();
+    for (_, at, side, seg) in sent(trace) {
+        if side != sender || seg.len == 0 || at >= first_loss {
+            continue;
+        }
+        // The latest ACK to reach the sender at this instant released it.
+        let ack = arrivals
+            .iter()
+            .filter(|(t, to, s)| *t == at && *to == sender && s.flags.ack() && !s.flags.syn())
+            .map(|(_, _, s)| s.ack)
+            .next_back();
+        // An ACK of no data (the handshake's) starts round 0.
+        let round = ack.map_or(0, |ack| {
+            flight
+                .iter()
+                .filter(|(end, _)| ack.wrapping_sub(*end) < 1 << 31)
+                .map(|&(_, r)| r + 1)
+                .max()
+                .unwrap_or(0)
+        });
+        flight.push((seg.seq.wrapping_add(seg.len), round));
+        if rounds.len() <= round {
+            rounds.resize(round + 1, 0);
+        }
+        rounds[round] += 1;
+    }
+    rounds.pop();
+    rounds
+}
+
+#[test]
+fn slow_start_doubles_the_flight_every_round_trip() {
+    // RFC 5681 §3.1: in slow start each ACK of a full segment grows cwnd by
+    // one SMSS, and with every segment acknowledged the segments sent in
+    // answer to one round's ACKs are twice that round.
+    let bulk = |len| {
+        let mut s = curl::pair(
+            Box::new(Peer::new(Open::Connect(curl::SERVER, 80), Vec::new())),
+            Box::new(Peer::new(Open::Listen(80), curl::page(len)).close_after_eof()),
+        );
+        s.client.recv_buffer = 1 << 20;
+        s.server.send_buffer = 1 << 20;
+        s.client.window_scale = Some(5);
+        s.server.window_scale = Some(5);
+        s
+    };
+    // The default 25 ms wire with no bottleneck: whole flights arrive at once.
+    let default_wire = scenario::run_setup("bulk", bulk(400 * 1460), &RunOptions::default());
+    let congestion = run("congestion");
+    for (trace, sender) in [(&default_wire, Side::Server), (&congestion, Side::Client)] {
+        let rounds = slow_start_rounds(trace, sender);
+        assert!(rounds.len() >= 4, "several round trips of slow start: {rounds:?}");
+        for pair in rounds.windows(2) {
+            assert_eq!(pair[1], 2 * pair[0], "each round doubles: {rounds:?}");
+        }
+        eprintln!("{}: {rounds:?}", trace.scenario);
     }
 }

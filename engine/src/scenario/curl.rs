@@ -50,9 +50,17 @@ pub fn web(body: &[u8]) -> Setup {
         Box::new(HttpClient::new((SERVER, 80), REQUEST)),
         Box::new(HttpServer::new(80, "text/html", body)),
     );
+    // The client delays its ACKs, as common stacks do (RFC 9293 §3.8.6.3),
+    // but acknowledges at least every second segment: of the two response
+    // segments arriving back to back, the second is acknowledged at once,
+    // and one cumulative ACK covers both.
+    s.client.delayed_ack = Some(CLIENT_ACK_DELAY);
     s.limit = Duration::from_secs(300);
     s
 }
+
+/// How long the story's client holds an ACK (Linux's shortest, 40 ms).
+pub const CLIENT_ACK_DELAY: Duration = Duration::from_millis(40);
 
 /// The teaching hosts on a plain 25 ms wire, running these applications.
 pub fn pair(client_app: Box<dyn App>, server_app: Box<dyn App>) -> Setup {

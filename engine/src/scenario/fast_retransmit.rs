@@ -18,6 +18,10 @@ fn setup() -> Setup {
     // A roomy receive buffer keeps the advertised window steady at 65535,
     // so the duplicate ACKs really are duplicates (RFC 5681 §2, rule (e)).
     s.client.recv_buffer = 256 * 1024;
+    // Every segment acknowledged (no delayed ACKs): slow start visibly
+    // doubles each round trip, and each segment after the hole brings its
+    // own duplicate ACK.
+    s.client.delayed_ack = None;
     // The server's datagrams: SYN-ACK, ACK of the request, head, then body
     // segments; the 9th is lost once the window is wide enough that several
     // segments follow it.

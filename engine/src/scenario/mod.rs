@@ -26,6 +26,7 @@ pub mod three_way_close;
 pub mod zero_window;
 
 use crate::net::{App, LinkConfig, Outcome, ScriptedFault, Simulator, Wire};
+use crate::tcp::syn_cookie::keyed_hash;
 use crate::tcp::{Config, Endpoint, IsnPolicy};
 use crate::time::Duration;
 use crate::trace::Trace;
@@ -123,6 +124,11 @@ pub fn run_setup(id: &str, mut setup: Setup, options: &RunOptions) -> Trace {
             secret: secret.rotate_left(32) ^ 0x9e37_79b9_7f4a_7c15,
         };
     }
+    // The SYN-cookie key comes from the caller's randomness too: from the
+    // secret when ISNs are random, else from the run's seed.
+    let entropy = options.random_isn.unwrap_or(options.seed);
+    setup.server.cookie_secret = keyed_hash(entropy, &[0xc00c1e]);
+    setup.client.cookie_secret = keyed_hash(entropy, &[0xc11e47]);
     setup.faults.extend_from_slice(&options.faults);
     options.lab.apply(&mut setup);
     let wire = Wire::new(setup.c2s, setup.s2c, setup.faults, options.seed);

@@ -35,6 +35,9 @@ pub struct Config {
     pub delayed_ack: Option<Duration>,
     /// Answer SYNs with cookies when the backlog is full (RFC 4987 §3.6).
     pub syn_cookies: bool,
+    /// Key of the SYN-cookie hash. The caller draws it from its own entropy
+    /// (as the RFC 6528 ISN secret): anyone who knows it can forge cookies.
+    pub cookie_secret: u64,
     /// Half-open (SYN_RCVD) connections a listener holds.
     pub backlog: usize,
     pub initial_rto: Duration,
@@ -50,6 +53,13 @@ pub struct Config {
     pub msl: Duration,
     /// Initial congestion window in segments; `None` = RFC 5681 §3.1 rule.
     pub initial_cwnd: Option<u32>,
+    /// Limited Transmit (RFC 3042): the first two duplicate ACKs each
+    /// release one new segment.
+    pub limited_transmit: bool,
+    /// Restart from the initial window after an idle RTO (RFC 5681 §4.1).
+    pub restart_after_idle: bool,
+    /// Challenge ACKs the host sends per second at most (RFC 5961 §7).
+    pub challenge_ack_limit: u32,
     pub ttl: u8,
     /// First IPv4 identification value; incremented per datagram.
     pub ip_ident: u16,
@@ -70,6 +80,7 @@ impl Default for Config {
             nagle: false,
             delayed_ack: None,
             syn_cookies: false,
+            cookie_secret: 0,
             backlog: 128,
             // RFC 6298 §2.1 and §2.4: 1 s initial and minimum RTO.
             initial_rto: Duration::from_secs(1),
@@ -80,6 +91,10 @@ impl Default for Config {
             max_retries: 12,
             msl: Duration::from_secs(30),
             initial_cwnd: None,
+            limited_transmit: true,
+            restart_after_idle: true,
+            // Linux's first default (net.ipv4.tcp_challenge_ack_limit).
+            challenge_ack_limit: 100,
             ttl: 64,
             ip_ident: 1,
             verbose_events: true,

@@ -32,9 +32,13 @@ pub enum AckOutcome {
 #[derive(Clone, Debug)]
 pub struct Congestion {
     smss: u32,
+    /// The initial window (RFC 5681 §3.1), also the restart window's cap.
+    initial: u32,
     cwnd: u32,
     ssthresh: u32,
     dup_acks: u32,
+    /// Bytes sent beyond cwnd by Limited Transmit since the last new ACK.
+    limited_sent: u32,
     /// `Some(recover)` while in fast recovery (RFC 6582 §3.2).
     recovery: Option<SeqNumber>,
     /// Highest sequence number sent when the last loss was detected, so that
@@ -56,10 +60,12 @@ impl Congestion {
         };
         Congestion {
             smss,
+            initial: cwnd,
             cwnd,
             // "arbitrarily high" (RFC 5681 §3.1)
             ssthresh: u32::MAX,
             dup_acks: 0,
+            limited_sent: 0,
             recovery: None,
             recover: None,
         }
@@ -73,6 +79,25 @@ impl Congestion {
     /// The SYN or SYN-ACK was lost: start from one segment (RFC 5681 §3.1).
     pub fn restrict_initial_window(&mut self) {
         self.cwnd = self.smss;
+    }
+
+    /// RFC 5681 §4.1: RW = min(IW, cwnd) after an idle period.
+    pub fn restart_after_idle(&mut self) {
+        self.cwnd = self.cwnd.min(self.initial);
+    }
+
+    /// Limited Transmit (RFC 3042 §2, RFC 5681 §3.2 step 1): the first and
+    /// second duplicate ACKs each let one new segment go beyond cwnd.
+    pub fn limited_transmit_allowance(&self) -> u32 {
+        match (self.recovery, self.dup_acks) {
+            (None, n @ 1..=2) => n * self.smss,
+            _ => 0,
+        }
+    }
+
+    /// `bytes` of a segment went out beyond cwnd under Limited Transmit.
+    pub fn on_limited_transmit(&mut self, bytes: u32) {
+        self.limited_sent = self.limited_sent.saturating_add(bytes);
     }
 
     pub fn cwnd(&self) -> u32 {
@@ -98,6 +123,7 @@ impl Congestion {
     /// `flight` is what is still outstanding after it.
     pub fn on_new_ack(&mut self, ack: SeqNumber, acked: u32, flight: u32) -> AckOutcome {
         self.dup_acks = 0;
+        self.limited_sent = 0;
         if let Some(recover) = self.recovery {
             if ack > recover {
                 // Full acknowledgment: deflate the window (RFC 6582 §3.2 step 3, option 1).
@@ -144,7 +170,9 @@ impl Congestion {
                 return AckOutcome::Nothing;
             }
         }
-        self.ssthresh = self.loss_ssthresh(flight);
+        // "additional data sent in limited transmit MUST NOT be included in
+        // this calculation" (RFC 5681 §3.2 step 2).
+        self.ssthresh = self.loss_ssthresh(flight.saturating_sub(self.limited_sent));
         self.cwnd = self.ssthresh + DUP_ACK_THRESHOLD * self.smss;
         self.recovery = Some(highest_sent);
         self.recover = Some(highest_sent);

@@ -24,7 +24,36 @@ pub(super) struct Cx<'a> {
     /// Control segments (RSTs) not tied to a living connection.
     pub control: &'a mut VecDeque<Vec<u8>>,
     pub ident: &'a mut u16,
+    /// Challenge ACKs this host may still send this second (RFC 5961 §7).
+    pub challenges: &'a mut ChallengeBudget,
     pub now: Instant,
+}
+
+/// RFC 5961 §7: challenge ACKs are throttled host-wide, so that forged
+/// segments cannot turn this host into an ACK amplifier.
+#[derive(Clone, Debug, Default)]
+pub(super) struct ChallengeBudget {
+    /// Start of the current one-second window.
+    window_start: Option<Instant>,
+    sent: u32,
+}
+
+impl ChallengeBudget {
+    /// Takes one challenge ACK from this second's allowance of `limit`.
+    fn take(&mut self, now: Instant, limit: u32) -> bool {
+        let expired = self
+            .window_start
+            .is_none_or(|start| now.saturating_since(start) >= Duration::from_secs(1));
+        if expired {
+            self.window_start = Some(now);
+            self.sent = 0;
+        }
+        if self.sent >= limit {
+            return false;
+        }
+        self.sent += 1;
+        true
+    }
 }
 
 impl Cx<'_> {
@@ -141,7 +170,11 @@ pub(super) struct Connection {
     /// Sequence number of the last zero-window probe byte.
     probe_seq: Option<SeqNumber>,
     persist_backoff: u32,
+    /// Zero-window probes sent since the peer last acknowledged anything.
+    probes_unanswered: u32,
     zero_window_reported: bool,
+    /// When data was last sent, for restart after idle (RFC 5681 §4.1).
+    last_data_sent: Option<Instant>,
     last_window: Option<(u32, u32, u32, u32, u32)>,
 }
 
@@ -189,7 +222,9 @@ impl Connection {
             probe_now: false,
             probe_seq: None,
             persist_backoff: 0,
+            probes_unanswered: 0,
             zero_window_reported: false,
+            last_data_sent: None,
             last_window: None,
         }
     }
@@ -282,6 +317,28 @@ impl Connection {
         self.iss
     }
 
+    /// One past the highest sequence number sent.
+    pub fn snd_max(&self) -> SeqNumber {
+        self.snd_max
+    }
+
+    /// A SYN that may end this connection's TIME_WAIT: numbered above every
+    /// byte the peer sent on it, so it cannot be an old duplicate (RFC 6191
+    /// §2, without timestamps). Any other SYN here is answered as usual.
+    pub fn reopens_time_wait(&self, seg: &TcpRepr<'_>) -> bool {
+        self.state == State::TimeWait
+            && seg.flags.syn()
+            && !seg.flags.ack()
+            && !seg.flags.rst()
+            && seg.seq > self.rcv_nxt
+    }
+
+    /// TIME_WAIT ends early: a new connection takes over the ports.
+    pub fn end_time_wait(&mut self, cx: &mut Cx) {
+        cx.event(Event::Reopened { conn: self.id });
+        self.set_state(cx, State::Closed);
+    }
+
     // ---- commands ------------------------------------------------------
 
     pub fn send(&mut self, config: &Config, data: &[u8]) -> usize {
@@ -338,12 +395,15 @@ impl Connection {
     }
 
     /// ABORT (RFC 9293 §3.10.5): RST <SEQ=SND.NXT> where the peer knows us.
+    /// After a timeout SND.NXT went back (go-back-N); the peer's RCV.NXT may
+    /// be past it, and an RST it finds in-window but not exact only draws a
+    /// challenge ACK (RFC 5961 §3.2). SND.MAX is the number the peer expects.
     pub fn abort(&mut self, cx: &mut Cx) {
         if matches!(
             self.state,
             State::SynReceived | State::Established | State::FinWait1 | State::FinWait2 | State::CloseWait
         ) {
-            cx.reset(self.local, self.remote, self.snd_nxt, None);
+            cx.reset(self.local, self.remote, self.snd_max, None);
         }
         self.set_state(cx, State::Closed);
     }
@@ -435,6 +495,11 @@ impl Connection {
             cx.detail(Event::TimerFired { conn: self.id, timer });
             match timer {
                 Timer::Retransmit => self.on_retransmit_timeout(cx),
+                // A peer that answers probes may keep its window shut for
+                // ever (RFC 9293 §3.8.6.1); one that answers nothing is gone.
+                Timer::Persist if self.probes_unanswered >= cx.config.max_retries => {
+                    self.fail(cx, ConnError::TimedOut);
+                }
                 Timer::Persist => {
                     self.probe_now = true;
                     self.persist_backoff = (self.persist_backoff + 1).min(16);
@@ -566,7 +631,15 @@ impl Connection {
         let data_end = self.data_end();
         let unsent = data_end.since(self.snd_nxt);
         let flight = self.snd_nxt.since(self.snd_una);
-        let window = (self.snd_wnd.min(self.cc.cwnd()) as usize).saturating_sub(flight);
+        let new_data = self.snd_nxt >= self.snd_max;
+        if new_data && flight == 0 && unsent > 0 {
+            self.restart_if_idle(cx);
+        }
+        let mut cwnd = self.cc.cwnd();
+        if new_data && cx.config.limited_transmit {
+            cwnd = cwnd.saturating_add(self.cc.limited_transmit_allowance());
+        }
+        let window = (self.snd_wnd.min(cwnd) as usize).saturating_sub(flight);
         let len = unsent.min(window).min(self.snd_mss as usize);
         // FIN follows the last byte; once sent, SND.NXT is past `data_end`.
         let fin = self.fin_queued && self.snd_nxt + len == data_end;
@@ -601,7 +674,26 @@ impl Connection {
         if !self.timer_running(Timer::Retransmit) {
             self.arm_rto(cx);
         }
+        if len > 0 {
+            self.last_data_sent = Some(cx.now);
+            let beyond_cwnd = (flight + len).saturating_sub(self.cc.cwnd() as usize);
+            self.cc.on_limited_transmit(beyond_cwnd.min(len) as u32);
+        }
         Some(self.segment(cx, seq, len, fin))
+    }
+
+    /// RFC 5681 §4.1: after sending nothing for more than an RTO, the ACK
+    /// clock is gone; start again from the restart window, min(IW, cwnd).
+    /// Idle is measured from the last data sent, as Linux does.
+    fn restart_if_idle(&mut self, cx: &mut Cx) {
+        if !cx.config.restart_after_idle {
+            return;
+        }
+        if let Some(last) = self.last_data_sent {
+            if cx.now.saturating_since(last) > self.rtt.rto() {
+                self.cc.restart_after_idle();
+            }
+        }
     }
 
     /// The send window is zero and data waits: probe it (RFC 9293 §3.8.6.1).
@@ -636,6 +728,7 @@ impl Connection {
         let seq = self.snd_nxt;
         self.snd_max = self.snd_max.max(seq + 1);
         self.probe_seq = Some(seq);
+        self.probes_unanswered += 1;
         cx.event(Event::WindowProbe { conn: self.id, seq });
         let out = self.segment(cx, seq, 1, false);
         self.enter_persist(cx);
@@ -829,6 +922,17 @@ impl Connection {
             self.retries = 0;
             self.ack_pending = true;
             self.establish(cx);
+            // Data or a FIN on the SYN,ACK: "continue processing at the
+            // sixth step" (RFC 9293 §3.10.7.3), i.e. the text after the SYN.
+            if !seg.payload.is_empty() || flags.fin() {
+                self.update_rcv_adv(cx.config);
+                let text = TcpRepr {
+                    seq: seg.seq + 1,
+                    ..seg.clone()
+                };
+                let (seq, payload, fin) = self.trim(&text);
+                self.process_text(cx, seq, payload, fin);
+            }
         } else {
             // Simultaneous open: both SYNs crossed (RFC 9293 §3.5, figure 8).
             // Send SYN,ACK with our own ISN again; not a retransmission.
@@ -850,6 +954,22 @@ impl Connection {
             return;
         }
 
+        // Simultaneous open (RFC 9293 §3.5, figure 8, line 6): the peer's
+        // SYN,ACK repeats its SYN (SEQ=IRS) and acknowledges ours. Its SYN
+        // is old news, not a new SYN to challenge; its ACK completes the
+        // handshake (Linux makes the same exception to RFC 5961 §4).
+        if self.state == State::SynReceived
+            && self.listener.is_none()
+            && flags.syn()
+            && flags.ack()
+            && !flags.rst()
+            && seg.seq == self.irs
+            && seg.ack == self.iss + 1
+        {
+            self.process_ack(cx, seg);
+            return;
+        }
+
         // First: sequence number acceptability.
         if !self.acceptable(seg) {
             if !flags.rst() {
@@ -858,7 +978,7 @@ impl Connection {
                 if self.state == State::TimeWait && flags.fin() {
                     self.set_timer(cx, Timer::TimeWait, cx.now + cx.config.msl.saturating_mul(2));
                 }
-                self.ack_pending = true;
+                self.ack_now(cx);
                 if seg.seq_len() > 0 && seg.seq < self.rcv_nxt {
                     let len = seg.payload.len() as u32;
                     cx.event(Event::Duplicate {
@@ -879,8 +999,7 @@ impl Connection {
         // (RFC 5961 §3.2, adopted by RFC 9293 §3.10.7.4).
         if flags.rst() {
             if seg.seq != self.rcv_nxt {
-                self.ack_pending = true;
-                self.reject(cx, RejectReason::RstChallenge);
+                self.challenge(cx, RejectReason::RstChallenge);
                 return;
             }
             match self.state {
@@ -903,8 +1022,7 @@ impl Connection {
                 self.set_state(cx, State::Closed);
                 return;
             }
-            self.ack_pending = true;
-            self.reject(cx, RejectReason::SynChallenge);
+            self.challenge(cx, RejectReason::SynChallenge);
             return;
         }
 
@@ -937,9 +1055,15 @@ impl Connection {
 
     /// RFC 9293 §3.10.7.4: "If the RCV.WND is zero, no segments will be
     /// acceptable, but special allowance should be made to accept valid
-    /// ACKs": the ACK field is still processed, the data is not.
+    /// ACKs": the ACK field of a segment at exactly RCV.NXT is still
+    /// processed, its data is not. From any other number it is not valid
+    /// (the acceptability table), or a blind attacker could move our window.
     fn zero_window_ack(&self, seg: &TcpRepr<'_>) -> bool {
-        self.rcv_adv.since(self.rcv_nxt) == 0 && seg.flags.ack() && !seg.flags.rst() && !seg.flags.syn()
+        self.rcv_adv.since(self.rcv_nxt) == 0
+            && seg.seq == self.rcv_nxt
+            && seg.flags.ack()
+            && !seg.flags.rst()
+            && !seg.flags.syn()
     }
 
     /// The four cases of the acceptability test (RFC 9293 §3.10.7.4).
@@ -994,10 +1118,10 @@ impl Connection {
             self.establish(cx);
         }
         if ack > self.snd_max {
-            self.ack_pending = true;
-            self.reject(cx, RejectReason::AckOfUnsent);
+            self.challenge(cx, RejectReason::AckOfUnsent);
             return false;
         }
+        self.probes_unanswered = 0;
 
         let old_wnd = self.snd_wnd;
         // Update the send window only from the newest segment (RFC 9293 §3.10.7.4).
@@ -1129,8 +1253,7 @@ impl Connection {
             // Each out-of-order segment gets its own immediate duplicate
             // ACK (RFC 5681 §4.2), even when several arrive together: the
             // sender counts them to detect the loss (§3.2).
-            let ack = self.send_ack(cx);
-            cx.control.push_back(ack);
+            self.ack_now(cx);
             return;
         }
         let filled_hole = !self.reassembly.is_empty();
@@ -1139,7 +1262,7 @@ impl Connection {
         self.rcv_nxt += payload.len();
         let fin = if fin {
             // Nothing can follow a FIN: anything held beyond it is bogus.
-            self.reassembly = Reassembly::default();
+            self.reassembly.clear();
             true
         } else {
             let mut more = Vec::new();
@@ -1162,8 +1285,9 @@ impl Connection {
         }
     }
 
-    /// ACK now, or delay it (RFC 9293 §3.8.6.3): at least every second
-    /// full-sized segment, and at once when a gap was filled (RFC 5681 §4.2).
+    /// ACK now, or delay it (RFC 9293 §3.8.6.3): without delayed ACKs every
+    /// segment is acknowledged; with them, at least every second segment
+    /// (SHLD-19), and at once when a gap was filled (RFC 5681 §4.2).
     fn schedule_ack(&mut self, cx: &mut Cx, immediately: bool) {
         self.unacked_segments += 1;
         match cx.config.delayed_ack {
@@ -1172,7 +1296,25 @@ impl Connection {
                     self.set_timer(cx, Timer::DelayedAck, cx.now + delay);
                 }
             }
-            _ => self.ack_pending = true,
+            _ => self.ack_now(cx),
+        }
+    }
+
+    /// Sends an ACK at once, ahead of anything queued. Each segment that
+    /// calls for one gets its own, carrying RCV.NXT as it is now, even when
+    /// several arrive at the same instant: one ACK for a whole flight would
+    /// slow the sender's slow start and hide duplicate ACKs it counts.
+    fn ack_now(&mut self, cx: &mut Cx) {
+        let ack = self.send_ack(cx);
+        cx.control.push_back(ack);
+    }
+
+    /// A challenge ACK (RFC 5961 §3.2, §4, §5.2), if the host's budget for
+    /// this second allows one (§7).
+    fn challenge(&mut self, cx: &mut Cx, reason: RejectReason) {
+        self.reject(cx, reason);
+        if cx.challenges.take(cx.now, cx.config.challenge_ack_limit) {
+            self.ack_now(cx);
         }
     }
 

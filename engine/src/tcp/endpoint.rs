@@ -1,7 +1,7 @@
 //! One host's TCP: listeners, connections, and the datagrams between them
 //! and the network.
 
-use super::connection::{Connection, Cx};
+use super::connection::{ChallengeBudget, Connection, Cx};
 use super::{syn_cookie, Config, ConnId, Error, Event, IsnPolicy, RejectReason, State};
 use crate::time::Instant;
 use crate::wire::{self, SeqNumber, TcpFlags, TcpOptions, TcpRepr, WireError};
@@ -24,6 +24,7 @@ pub struct Endpoint {
     events: VecDeque<Event>,
     control: VecDeque<Vec<u8>>,
     ident: u16,
+    challenges: ChallengeBudget,
     next_id: u32,
     next_port: u16,
     /// Where the next `poll_transmit` starts looking, so that one busy
@@ -44,6 +45,7 @@ impl Endpoint {
             conns: Vec::new(),
             events: VecDeque::new(),
             control: VecDeque::new(),
+            challenges: ChallengeBudget::default(),
             next_id: 0,
             next_poll: 0,
         }
@@ -240,11 +242,25 @@ impl Endpoint {
         let seg = dgram.tcp;
         let local = (dgram.ip.dst, seg.dst_port);
         let remote = (dgram.ip.src, seg.src_port);
+        let listener = self.listeners.iter().find(|l| l.port == local.1).map(|l| l.id);
         if let Some(idx) = self.conns.iter().position(|c| c.local == local && c.remote == remote) {
             let (mut cx, conns) = self.split(now);
-            conns[idx].handle_segment(&mut cx, &seg);
-        } else if let Some(listener) = self.listeners.iter().find(|l| l.port == local.1).map(|l| l.id) {
-            self.segment_to_listener(now, listener, local, remote, &seg);
+            match listener {
+                Some(listener) if conns[idx].reopens_time_wait(&seg) => {
+                    // RFC 9293 §3.6.1 (RFC 1122 §4.2.2.13, RFC 6191 §2): a new
+                    // SYN numbered above all the old connection used may end
+                    // TIME_WAIT early. The new ISS lies beyond the old
+                    // SND.MAX plus a maximum window, as Linux picks it, so no
+                    // old segment can fall in the new connection's window.
+                    let iss = conns[idx].snd_max() + (u16::MAX as usize + 2);
+                    conns[idx].end_time_wait(&mut cx);
+                    self.reap();
+                    self.segment_to_listener(now, listener, local, remote, &seg, Some(iss));
+                }
+                _ => conns[idx].handle_segment(&mut cx, &seg),
+            }
+        } else if let Some(listener) = listener {
+            self.segment_to_listener(now, listener, local, remote, &seg, None);
         } else {
             self.segment_to_closed_port(now, local, remote, &seg);
         }
@@ -302,6 +318,7 @@ impl Endpoint {
             events: &mut self.events,
             control: &mut self.control,
             ident: &mut self.ident,
+            challenges: &mut self.challenges,
             now,
         };
         (cx, &mut self.conns)
@@ -355,10 +372,7 @@ impl Endpoint {
     }
 
     fn cookie_secret(&self) -> u64 {
-        match self.config.isn {
-            IsnPolicy::Rfc6528 { secret } => secret,
-            IsnPolicy::Fixed(n) => n as u64 ^ 0x5eed_c00c_1e5e_c7e7,
-        }
+        self.config.cookie_secret
     }
 
     /// RFC 9293 §3.10.7.1: nothing is here, so answer with RST (unless the
@@ -377,7 +391,8 @@ impl Endpoint {
         }
     }
 
-    /// RFC 9293 §3.10.7.2: SEGMENT ARRIVES in LISTEN.
+    /// RFC 9293 §3.10.7.2: SEGMENT ARRIVES in LISTEN. `iss` overrides the
+    /// ISN policy (a connection reopened from TIME_WAIT).
     fn segment_to_listener(
         &mut self,
         now: Instant,
@@ -385,6 +400,7 @@ impl Endpoint {
         local: (Ipv4Addr, u16),
         remote: (Ipv4Addr, u16),
         seg: &TcpRepr,
+        iss: Option<SeqNumber>,
     ) {
         if seg.flags.rst() {
             self.reject(Some(listener), RejectReason::Ignored);
@@ -429,7 +445,7 @@ impl Endpoint {
             return;
         }
         let id = self.new_id();
-        let iss = self.isn(now, local, remote);
+        let iss = iss.unwrap_or_else(|| self.isn(now, local, remote));
         let (mut cx, conns) = self.split(now);
         let conn = Connection::accept(&mut cx, id, listener, local, remote, iss, seg);
         conns.push(conn);

@@ -205,6 +205,12 @@ pub enum Event {
     SynCookieAccepted {
         conn: ConnId,
     },
+    /// A new SYN, numbered above everything the old connection carried,
+    /// ended this connection's TIME_WAIT early; a new connection on the same
+    /// ports follows (RFC 9293 §3.6.1, RFC 6191).
+    Reopened {
+        conn: ConnId,
+    },
 }
 
 /// Plain words for the text log.
@@ -270,7 +276,8 @@ impl Event {
             | Event::WindowProbe { conn, .. }
             | Event::WindowUpdate { conn, .. }
             | Event::Error { conn, .. }
-            | Event::SynCookieAccepted { conn } => Some(*conn),
+            | Event::SynCookieAccepted { conn }
+            | Event::Reopened { conn } => Some(*conn),
             Event::SynCookieSent { listener } => Some(*listener),
             Event::Rejected { conn, .. } => *conn,
         }

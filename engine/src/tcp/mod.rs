@@ -19,7 +19,7 @@ mod event;
 mod reassembly;
 mod rtt;
 mod state;
-mod syn_cookie;
+pub mod syn_cookie;
 
 pub use config::{Config, IsnPolicy};
 pub use congestion::Phase;

@@ -1,15 +1,22 @@
 //! Out-of-order segments held until the gap before them fills
 //! (RFC 9293 §3.10.7.4: segments beyond RCV.NXT may be kept for later).
+//!
+//! Ranges are keyed by their offset in the whole byte stream (a `u64` that
+//! never wraps), so sorting never compares sequence numbers as plain
+//! integers and advancing RCV.NXT rebases nothing: an insert or a release
+//! costs O(log n) in the number of held ranges.
 
-/// Byte ranges received beyond RCV.NXT, kept sorted and non-overlapping.
-/// Ranges are stored as offsets from RCV.NXT so sorting never compares
-/// sequence numbers as plain integers.
+use std::collections::BTreeMap;
+
+/// Byte ranges received beyond RCV.NXT, disjoint.
 #[derive(Clone, Debug, Default)]
 pub struct Reassembly {
-    /// (offset from rcv_nxt, bytes), sorted by offset, disjoint.
-    ranges: Vec<(usize, Vec<u8>)>,
-    /// Offset of a FIN seen out of order, if any.
-    fin: Option<usize>,
+    /// Stream offset of RCV.NXT: bytes delivered in order so far.
+    base: u64,
+    /// Stream offset of each held range → its bytes.
+    ranges: BTreeMap<u64, Vec<u8>>,
+    /// Stream offset of a FIN seen out of order, if any.
+    fin: Option<u64>,
 }
 
 impl Reassembly {
@@ -20,38 +27,51 @@ impl Reassembly {
     /// Bytes held out of order.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.ranges.iter().map(|(_, b)| b.len()).sum()
+        self.ranges.values().map(Vec::len).sum()
+    }
+
+    /// Forgets everything held (a FIN arrived in order: nothing may follow).
+    pub fn clear(&mut self) {
+        self.ranges.clear();
+        self.fin = None;
     }
 
     /// Stores `data` starting `offset` bytes past RCV.NXT, keeping only bytes
     /// not already held. Returns true if anything new was stored.
     pub fn insert(&mut self, offset: usize, data: &[u8]) -> bool {
         let data = &data[..self.room_before_fin(offset, data.len())];
+        let start = self.base + offset as u64;
+        let end = start + data.len() as u64;
+        let mut cursor = start;
         let mut added = false;
-        let mut start = offset;
-        let end = offset + data.len();
-        let mut i = 0;
-        while start < end {
-            // Skip ranges that end before `start`.
-            while i < self.ranges.len() && self.ranges[i].0 + self.ranges[i].1.len() <= start {
-                i += 1;
-            }
-            let gap_end = match self.ranges.get(i) {
-                Some((o, _)) if *o <= start => {
-                    // `start` is inside an existing range: jump past it.
-                    start = o + self.ranges[i].1.len();
+        while cursor < end {
+            // Inside a held range: jump past it.
+            if let Some((&at, bytes)) = self.ranges.range(..=cursor).next_back() {
+                let held_end = at + bytes.len() as u64;
+                if held_end > cursor {
+                    cursor = held_end;
                     continue;
                 }
-                Some((o, _)) => (*o).min(end),
-                None => end,
-            };
-            let piece = data[start - offset..gap_end - offset].to_vec();
-            self.ranges.insert(i, (start, piece));
+            }
+            let gap_end = self.ranges.range(cursor..end).next().map_or(end, |(&at, _)| at);
+            self.put(cursor, &data[(cursor - start) as usize..(gap_end - start) as usize]);
             added = true;
-            i += 1;
-            start = gap_end;
+            cursor = gap_end;
         }
         added
+    }
+
+    /// Adds a piece that overlaps nothing held, joined onto the range just
+    /// before it when they touch (bytes arriving in order after a hole make
+    /// one range, not one per segment).
+    fn put(&mut self, at: u64, piece: &[u8]) {
+        if let Some((&prev, bytes)) = self.ranges.range_mut(..at).next_back() {
+            if prev + bytes.len() as u64 == at {
+                bytes.extend_from_slice(piece);
+                return;
+            }
+        }
+        self.ranges.insert(at, piece.to_vec());
     }
 
     /// A FIN at `offset`. The first one stands, and nothing lies past it
@@ -60,60 +80,48 @@ impl Reassembly {
         if self.fin.is_some() {
             return;
         }
-        self.fin = Some(offset);
-        self.ranges.retain_mut(|(o, bytes)| {
-            bytes.truncate(offset.saturating_sub(*o));
-            !bytes.is_empty()
-        });
+        let fin = self.base + offset as u64;
+        self.fin = Some(fin);
+        self.ranges.split_off(&fin);
+        if let Some((&at, bytes)) = self.ranges.iter_mut().next_back() {
+            bytes.truncate((fin - at) as usize);
+        }
     }
 
     /// How many of `len` bytes at `offset` lie before a FIN already seen.
     pub fn room_before_fin(&self, offset: usize, len: usize) -> usize {
         match self.fin {
-            Some(fin) => len.min(fin.saturating_sub(offset)),
+            Some(fin) => len.min(fin.saturating_sub(self.base + offset as u64) as usize),
             None => len,
         }
     }
 
-    /// RCV.NXT advanced by `n`: removes and returns bytes that are now in
-    /// order (contiguous from the new RCV.NXT), and whether the FIN is next.
+    /// RCV.NXT advanced by `n`: removes and appends to `out` the bytes now in
+    /// order (contiguous from the new RCV.NXT), and says whether the FIN is next.
     pub fn advance(&mut self, n: usize, out: &mut Vec<u8>) -> bool {
-        let mut cursor = n;
-        self.ranges.retain_mut(|(o, bytes)| {
-            if *o + bytes.len() <= n {
-                return false;
-            }
-            if *o < n {
-                bytes.drain(..n - *o);
-                *o = n;
-            }
-            true
-        });
-        let mut taken = 0;
-        for (o, bytes) in &self.ranges {
-            if *o != cursor {
+        self.base += n as u64;
+        // Drop what the new RCV.NXT covers; keep the tail of a range it cuts.
+        while let Some(entry) = self.ranges.first_entry() {
+            let at = *entry.key();
+            if at >= self.base {
                 break;
             }
-            out.extend_from_slice(bytes);
-            cursor += bytes.len();
-            taken += 1;
-        }
-        self.ranges.drain(..taken);
-        let shift = cursor;
-        for (o, _) in &mut self.ranges {
-            *o -= shift;
-        }
-        match self.fin {
-            Some(f) if f <= shift => {
-                self.fin = None;
-                true
+            let mut bytes = entry.remove();
+            let covered = (self.base - at) as usize;
+            if covered < bytes.len() {
+                bytes.drain(..covered);
+                self.ranges.insert(self.base, bytes);
             }
-            Some(f) => {
-                self.fin = Some(f - shift);
-                false
-            }
-            None => false,
         }
+        while let Some(bytes) = self.ranges.remove(&self.base) {
+            out.extend_from_slice(&bytes);
+            self.base += bytes.len() as u64;
+        }
+        if self.fin.is_some_and(|fin| fin <= self.base) {
+            self.fin = None;
+            return true;
+        }
+        false
     }
 }
 
@@ -170,5 +178,31 @@ mod tests {
         let mut out = Vec::new();
         assert!(r.advance(2, &mut out));
         assert_eq!(out, b"cde");
+    }
+
+    #[test]
+    fn bytes_after_a_hole_join_one_range_and_release_together() {
+        let mut r = Reassembly::default();
+        for i in 1..1000 {
+            assert!(r.insert(i, &[i as u8]));
+        }
+        assert_eq!(r.ranges.len(), 1, "one-byte segments in order join up");
+        let mut out = Vec::new();
+        assert!(!r.advance(1, &mut out));
+        assert_eq!(out.len(), 999);
+        assert_eq!(out[998], (999 % 256) as u8);
+        assert!(r.is_empty());
+    }
+
+    #[test]
+    fn a_late_copy_overlapping_several_ranges_fills_only_the_gaps() {
+        let mut r = Reassembly::default();
+        r.insert(10, b"k");
+        r.insert(12, b"m");
+        r.insert(14, b"o");
+        assert!(r.insert(9, b"JKLMNOP"));
+        let mut out = Vec::new();
+        r.advance(9, &mut out);
+        assert_eq!(out, b"JkLmNoP");
     }
 }
