@@ -142,6 +142,12 @@ proptest! {
             let last = trace.state_changes(side).filter(|c| c.2 != State::Closed).last().map(|c| c.3);
             prop_assert_eq!(last, Some(State::Closed), "{:?} did not end CLOSED", side);
         }
+        let edges: Vec<(State, State)> = tcpsim::tcp::transition::transitions().map(|t| (t.from, t.to)).collect();
+        for r in &trace.records {
+            if let What::Engine { event: Event::StateChanged { from, to, .. } } = r.what {
+                prop_assert!(edges.contains(&(from, to)), "{} -> {} is not an edge of the table", from, to);
+            }
+        }
         let errors = trace.records.iter().filter(|r| matches!(r.what, What::Engine { event: Event::Error { .. } })).count();
         prop_assert_eq!(errors, 0);
     }

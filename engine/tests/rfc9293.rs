@@ -2,7 +2,7 @@
 //! style of smoltcp's socket tests: a template segment, `send!`-like helpers
 //! with `#[track_caller]`, and the endpoint's answers decoded and compared.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddrV4};
 use tcpsim::tcp::{
     syn_cookie, Config, ConnError, ConnId, Endpoint, Event, IsnPolicy, Phase, RejectReason, RetransmitReason, State,
 };
@@ -1141,8 +1141,8 @@ fn a_cookie_forged_without_the_secret_is_refused() {
         ..config()
     });
     h.ep.listen(80).unwrap();
-    let local = (US, 80);
-    let remote = (PEER, PEER_PORT);
+    let local = SocketAddrV4::new(US, 80);
+    let remote = SocketAddrV4::new(PEER, PEER_PORT);
     let cookie_with = |key: u64| syn_cookie::make(key, h.now, local, remote, SeqNumber(PEER_ISN), 536).0;
     let guessed = OUR_ISN as u64 ^ 0x5eed_c00c_1e5e_c7e7;
     let forged = cookie_with(guessed);

@@ -487,11 +487,12 @@ fn an_old_syn_is_refused_by_the_three_way_handshake() {
             ..
         }
     )));
-    // ... the server drops the ghost, and the real connection opens.
+    // ... the server drops the ghost, back to LISTEN (RFC 9293 figure 5,
+    // note 1), and the real connection opens.
     let server = states(&trace, Side::Server);
     let ghost_end = server
         .windows(2)
-        .position(|w| w == [State::SynReceived, State::Closed])
+        .position(|w| w == [State::SynReceived, State::Listen])
         .expect("ghost dropped");
     assert!(server[ghost_end..].contains(&State::Established));
     assert!(trace.received[Side::Client.index()].ends_with(curl::BODY));
@@ -702,5 +703,30 @@ fn slow_start_doubles_the_flight_every_round_trip() {
             assert_eq!(pair[1], 2 * pair[0], "each round doubles: {rounds:?}");
         }
         eprintln!("{}: {rounds:?}", trace.scenario);
+    }
+}
+
+#[test]
+fn every_state_change_is_an_edge_of_the_transition_table() {
+    // The page draws its state diagram from `tcp::transition`; the engine
+    // must never move along an edge the table does not have.
+    let edges: HashSet<(State, State)> = tcpsim::tcp::transition::transitions().map(|t| (t.from, t.to)).collect();
+    for s in scenario::ALL {
+        for seed in [0, 1, 2] {
+            let options = RunOptions {
+                seed,
+                ..RunOptions::default()
+            };
+            let trace = scenario::run(s.id, &options).unwrap();
+            for (_, _, _, event) in events(&trace) {
+                if let Event::StateChanged { from, to, .. } = event {
+                    assert!(
+                        edges.contains(&(*from, *to)),
+                        "{}: {from} -> {to} is not in the table",
+                        s.id
+                    );
+                }
+            }
+        }
     }
 }

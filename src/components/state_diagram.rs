@@ -1,11 +1,12 @@
-//! The eleven states of RFC 9293 (Figure 5) and their transitions, with
-//! both hosts' current states marked and the transition each just took
-//! drawn heavier. Figure 5 leaves out resets, aborts and timeouts; when a
-//! host just took one of those, it is drawn too, dashed.
+//! The eleven states of RFC 9293 (Figure 5) and their transitions, drawn
+//! from the engine's transition table, with both hosts' current states
+//! marked and the transition each just took drawn heavier. Figure 5 leaves
+//! out resets, aborts, timeouts and SYN cookies; when a host just took one
+//! of those, it is drawn too, dashed.
 
 use super::{legend, svg_num};
 use crate::state::story::Transition;
-use tcpsim::tcp::State;
+use tcpsim::tcp::{transition, State, Trigger};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -33,33 +34,27 @@ fn place(s: State) -> (i32, i32) {
     }
 }
 
-/// The transitions of RFC 9293 Figure 5.
-const EDGES: &[(State, State)] = {
-    use State::*;
-    &[
-        (Closed, Listen),
-        (Closed, SynSent),
-        (Listen, SynReceived),
-        (Listen, SynSent),
-        (Listen, Closed),
-        (SynReceived, Established),
-        (SynReceived, FinWait1),
-        (SynReceived, Listen),
-        (SynSent, SynReceived),
-        (SynSent, Established),
-        (SynSent, Closed),
-        (Established, FinWait1),
-        (Established, CloseWait),
-        (FinWait1, FinWait2),
-        (FinWait1, Closing),
-        (FinWait1, TimeWait),
-        (FinWait2, TimeWait),
-        (Closing, TimeWait),
-        (CloseWait, LastAck),
-        (LastAck, Closed),
-        (TimeWait, Closed),
-    ]
-};
+/// The edges of RFC 9293 figure 5 this engine takes, from its own
+/// transition table (it offers no SEND on a listener, and a CLOSE in
+/// SYN_RCVD waits for ESTABLISHED, so those two are not drawn).
+fn figure_edges() -> Vec<(State, State)> {
+    let mut edges: Vec<(State, State)> = transition::transitions()
+        .filter(|t| t.trigger.in_figure())
+        .map(|t| (t.from, t.to))
+        .collect();
+    edges.dedup();
+    edges
+}
+
+/// Words for an edge the figure leaves out.
+fn extra_label(from: State, to: State) -> &'static str {
+    let cookie = transition::next(from, Trigger::RcvCookie) == Some(to);
+    if cookie {
+        "SYN cookie"
+    } else {
+        "reset, abort or timeout"
+    }
+}
 
 #[component(StateDiagram)]
 pub fn state_diagram(props: &Props) -> Html {
@@ -69,18 +64,19 @@ pub fn state_diagram(props: &Props) -> Html {
             .flatten()
             .any(|t| t.from == from && t.to == to)
     };
+    let edges = figure_edges();
     let extra: Vec<(State, State)> = [props.client_last, props.server_last]
         .iter()
         .flatten()
         .map(|t| (t.from, t.to))
-        .filter(|edge| !EDGES.contains(edge))
+        .filter(|edge| !edges.contains(edge))
         .collect();
     html! {
         <section class="states" aria-labelledby="states-title">
             <h2 id="states-title">{ "TCP's eleven states" }</h2>
             <svg viewBox="0 0 400 345" role="img" data-testid="state-diagram"
                  aria-label={format!("State diagram: client in {}, server in {}", props.client, props.server)}>
-                { for EDGES.iter().map(|(a, b)| {
+                { for edges.iter().map(|(a, b)| {
                     let ((x0, y0), (x1, y1)) = (place(*a), place(*b));
                     html! { <line class={if taken(*a, *b) { "edge taken" } else { "edge" }}
                         x1={svg_num(x0)} y1={svg_num(y0)} x2={svg_num(x1)} y2={svg_num(y1)} /> }
@@ -96,7 +92,7 @@ pub fn state_diagram(props: &Props) -> Html {
                     html! { <g class="edge-extra" data-testid="extra-edge">
                         <path class="edge taken" d={d} fill="none" />
                         <text x={svg_num(label_x)} y={svg_num(label_y)} text-anchor="middle"
-                              transform={format!("rotate(-90 {label_x} {label_y})")}>{ "reset, abort or timeout" }</text>
+                              transform={format!("rotate(-90 {label_x} {label_y})")}>{ extra_label(*a, *b) }</text>
                     </g> }
                 }) }
                 { for State::ALL.iter().map(|s| {

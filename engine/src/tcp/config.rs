@@ -1,5 +1,6 @@
 //! Settings of one host's TCP.
 
+use super::congestion::Algorithm;
 use crate::time::Duration;
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
@@ -53,6 +54,8 @@ pub struct Config {
     pub msl: Duration,
     /// Initial congestion window in segments; `None` = RFC 5681 §3.1 rule.
     pub initial_cwnd: Option<u32>,
+    /// The congestion control algorithm.
+    pub congestion: Algorithm,
     /// Limited Transmit (RFC 3042): the first two duplicate ACKs each
     /// release one new segment.
     pub limited_transmit: bool,
@@ -91,6 +94,7 @@ impl Default for Config {
             max_retries: 12,
             msl: Duration::from_secs(30),
             initial_cwnd: None,
+            congestion: Algorithm::NewReno,
             limited_transmit: true,
             restart_after_idle: true,
             // Linux's first default (net.ipv4.tcp_challenge_ack_limit).

@@ -6,7 +6,7 @@ use super::{syn_cookie, Config, ConnId, Error, Event, IsnPolicy, RejectReason, S
 use crate::time::Instant;
 use crate::wire::{self, SeqNumber, TcpFlags, TcpOptions, TcpRepr, WireError};
 use std::collections::VecDeque;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddrV4};
 
 /// The MSS range an endpoint accepts in its config.
 const MIN_MSS: u16 = 64;
@@ -90,7 +90,7 @@ impl Endpoint {
     }
 
     /// Local and remote (address, port) of a connection.
-    pub fn endpoints(&self, id: ConnId) -> Option<((Ipv4Addr, u16), (Ipv4Addr, u16))> {
+    pub fn endpoints(&self, id: ConnId) -> Option<(SocketAddrV4, SocketAddrV4)> {
         self.conn(id).map(|c| (c.local, c.remote))
     }
 
@@ -140,8 +140,8 @@ impl Endpoint {
         remote_addr: Ipv4Addr,
         remote_port: u16,
     ) -> Result<ConnId, Error> {
-        let local = (self.config.addr, local_port);
-        let remote = (remote_addr, remote_port);
+        let local = SocketAddrV4::new(self.config.addr, local_port);
+        let remote = SocketAddrV4::new(remote_addr, remote_port);
         if self.conns.iter().any(|c| c.local == local && c.remote == remote) {
             return Err(Error::PortInUse(local_port));
         }
@@ -240,9 +240,9 @@ impl Endpoint {
             return Ok(());
         }
         let seg = dgram.tcp;
-        let local = (dgram.ip.dst, seg.dst_port);
-        let remote = (dgram.ip.src, seg.src_port);
-        let listener = self.listeners.iter().find(|l| l.port == local.1).map(|l| l.id);
+        let local = SocketAddrV4::new(dgram.ip.dst, seg.dst_port);
+        let remote = SocketAddrV4::new(dgram.ip.src, seg.src_port);
+        let listener = self.listeners.iter().find(|l| l.port == local.port()).map(|l| l.id);
         if let Some(idx) = self.conns.iter().position(|c| c.local == local && c.remote == remote) {
             let (mut cx, conns) = self.split(now);
             match listener {
@@ -337,7 +337,7 @@ impl Endpoint {
     }
 
     fn reap(&mut self) {
-        self.conns.retain(|c| c.state != State::Closed);
+        self.conns.retain(|c| !c.is_gone());
         if self.next_poll >= self.conns.len() {
             self.next_poll = 0;
         }
@@ -348,7 +348,7 @@ impl Endpoint {
     }
 
     fn port_in_use(&self, port: u16) -> bool {
-        self.listeners.iter().any(|l| l.port == port) || self.conns.iter().any(|c| c.local.1 == port)
+        self.listeners.iter().any(|l| l.port == port) || self.conns.iter().any(|c| c.local.port() == port)
     }
 
     fn free_port(&mut self) -> Result<u16, Error> {
@@ -364,7 +364,7 @@ impl Endpoint {
         Err(Error::NoFreePorts)
     }
 
-    fn isn(&self, now: Instant, local: (Ipv4Addr, u16), remote: (Ipv4Addr, u16)) -> SeqNumber {
+    fn isn(&self, now: Instant, local: SocketAddrV4, remote: SocketAddrV4) -> SeqNumber {
         match self.config.isn {
             IsnPolicy::Fixed(n) => SeqNumber(n),
             IsnPolicy::Rfc6528 { secret } => syn_cookie::isn(secret, now, local, remote),
@@ -377,7 +377,7 @@ impl Endpoint {
 
     /// RFC 9293 §3.10.7.1: nothing is here, so answer with RST (unless the
     /// segment is itself an RST).
-    fn segment_to_closed_port(&mut self, now: Instant, local: (Ipv4Addr, u16), remote: (Ipv4Addr, u16), seg: &TcpRepr) {
+    fn segment_to_closed_port(&mut self, now: Instant, local: SocketAddrV4, remote: SocketAddrV4, seg: &TcpRepr) {
         if seg.flags.rst() {
             self.reject(None, RejectReason::Ignored);
             return;
@@ -397,8 +397,8 @@ impl Endpoint {
         &mut self,
         now: Instant,
         listener: ConnId,
-        local: (Ipv4Addr, u16),
-        remote: (Ipv4Addr, u16),
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
         seg: &TcpRepr,
         iss: Option<SeqNumber>,
     ) {
@@ -413,7 +413,7 @@ impl Endpoint {
                     let id = self.new_id();
                     let (mut cx, conns) = self.split(now);
                     cx.event(Event::SynCookieAccepted { conn: id });
-                    let mut conn = Connection::from_cookie(&mut cx, id, listener, local, remote, seg, mss);
+                    let mut conn = Connection::from_cookie(&mut cx, id, listener, (local, remote), seg, mss);
                     if seg.seq_len() > 0 {
                         conn.handle_segment(&mut cx, seg);
                     }
@@ -447,7 +447,7 @@ impl Endpoint {
         let id = self.new_id();
         let iss = iss.unwrap_or_else(|| self.isn(now, local, remote));
         let (mut cx, conns) = self.split(now);
-        let conn = Connection::accept(&mut cx, id, listener, local, remote, iss, seg);
+        let conn = Connection::accept(&mut cx, id, listener, (local, remote), iss, seg);
         conns.push(conn);
     }
 
@@ -456,15 +456,15 @@ impl Endpoint {
         &mut self,
         now: Instant,
         listener: ConnId,
-        local: (Ipv4Addr, u16),
-        remote: (Ipv4Addr, u16),
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
         syn: &TcpRepr,
     ) {
         let peer_mss = syn.options.mss.unwrap_or(536);
         let (cookie, _) = syn_cookie::make(self.cookie_secret(), now, local, remote, syn.seq, peer_mss);
         let tcp = TcpRepr {
-            src_port: local.1,
-            dst_port: remote.1,
+            src_port: local.port(),
+            dst_port: remote.port(),
             seq: cookie,
             ack: syn.seq + 1,
             flags: TcpFlags::SYN | TcpFlags::ACK,
@@ -479,7 +479,7 @@ impl Endpoint {
         };
         let (mut cx, _) = self.split(now);
         cx.event(Event::SynCookieSent { listener });
-        let bytes = cx.emit(local.0, remote.0, &tcp);
+        let bytes = cx.emit(local, remote, &tcp);
         cx.control.push_back(bytes);
     }
 }

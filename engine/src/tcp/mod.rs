@@ -12,17 +12,19 @@
 //! ACK owed for several segments that arrived together is sent once.
 
 mod config;
-mod congestion;
+pub mod congestion;
 mod connection;
 mod endpoint;
 mod event;
 mod reassembly;
+mod recovery;
 mod rtt;
 mod state;
 pub mod syn_cookie;
 
 pub use config::{Config, IsnPolicy};
-pub use congestion::Phase;
+pub use congestion::{Algorithm, Phase};
+pub use connection::transition::{self, Transition, Trigger};
 pub use endpoint::Endpoint;
 pub use event::{ConnError, ConnId, Event, RejectReason, RetransmitReason, Timer};
 pub use state::State;

@@ -98,7 +98,7 @@ impl Reassembly {
 
     /// RCV.NXT advanced by `n`: removes and appends to `out` the bytes now in
     /// order (contiguous from the new RCV.NXT), and says whether the FIN is next.
-    pub fn advance(&mut self, n: usize, out: &mut Vec<u8>) -> bool {
+    pub fn advance(&mut self, n: usize, out: &mut impl for<'a> Extend<&'a u8>) -> bool {
         self.base += n as u64;
         // Drop what the new RCV.NXT covers; keep the tail of a range it cuts.
         while let Some(entry) = self.ranges.first_entry() {
@@ -114,7 +114,7 @@ impl Reassembly {
             }
         }
         while let Some(bytes) = self.ranges.remove(&self.base) {
-            out.extend_from_slice(&bytes);
+            out.extend(&bytes);
             self.base += bytes.len() as u64;
         }
         if self.fin.is_some_and(|fin| fin <= self.base) {

@@ -7,7 +7,7 @@
 
 use crate::time::Instant;
 use crate::wire::SeqNumber;
-use std::net::Ipv4Addr;
+use std::net::SocketAddrV4;
 
 /// MSS values a cookie can encode in its two MSS bits.
 const MSS_TABLE: [u16; 4] = [536, 1220, 1440, 1460];
@@ -21,10 +21,10 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-fn tuple_word(local: (Ipv4Addr, u16), remote: (Ipv4Addr, u16)) -> [u64; 2] {
+fn tuple_word(local: SocketAddrV4, remote: SocketAddrV4) -> [u64; 2] {
     [
-        (u32::from(local.0) as u64) << 16 | local.1 as u64,
-        (u32::from(remote.0) as u64) << 16 | remote.1 as u64,
+        (u32::from(*local.ip()) as u64) << 16 | local.port() as u64,
+        (u32::from(*remote.ip()) as u64) << 16 | remote.port() as u64,
     ]
 }
 
@@ -34,7 +34,7 @@ pub fn keyed_hash(secret: u64, words: &[u64]) -> u64 {
 
 /// RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secret),
 /// where M is a timer ticking every 4 microseconds.
-pub fn isn(secret: u64, now: Instant, local: (Ipv4Addr, u16), remote: (Ipv4Addr, u16)) -> SeqNumber {
+pub fn isn(secret: u64, now: Instant, local: SocketAddrV4, remote: SocketAddrV4) -> SeqNumber {
     let f = keyed_hash(secret, &tuple_word(local, remote)) as u32;
     SeqNumber(((now.micros() / 4) as u32).wrapping_add(f))
 }
@@ -44,8 +44,8 @@ pub fn isn(secret: u64, now: Instant, local: (Ipv4Addr, u16), remote: (Ipv4Addr,
 pub fn make(
     secret: u64,
     now: Instant,
-    local: (Ipv4Addr, u16),
-    remote: (Ipv4Addr, u16),
+    local: SocketAddrV4,
+    remote: SocketAddrV4,
     peer_isn: SeqNumber,
     peer_mss: u16,
 ) -> (SeqNumber, u16) {
@@ -61,8 +61,8 @@ pub fn make(
 pub fn check(
     secret: u64,
     now: Instant,
-    local: (Ipv4Addr, u16),
-    remote: (Ipv4Addr, u16),
+    local: SocketAddrV4,
+    remote: SocketAddrV4,
     peer_isn: SeqNumber,
     cookie: SeqNumber,
 ) -> Option<u16> {
@@ -81,8 +81,8 @@ fn cookie_hash(
     secret: u64,
     tick: u64,
     index: usize,
-    local: (Ipv4Addr, u16),
-    remote: (Ipv4Addr, u16),
+    local: SocketAddrV4,
+    remote: SocketAddrV4,
     peer_isn: SeqNumber,
 ) -> u32 {
     let [a, b] = tuple_word(local, remote);
@@ -92,9 +92,10 @@ fn cookie_hash(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::Ipv4Addr;
 
-    const L: (Ipv4Addr, u16) = (Ipv4Addr::new(10, 0, 2, 10), 80);
-    const R: (Ipv4Addr, u16) = (Ipv4Addr::new(10, 0, 1, 5), 49152);
+    const L: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(10, 0, 2, 10), 80);
+    const R: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(10, 0, 1, 5), 49152);
 
     #[test]
     fn a_cookie_verifies_for_its_connection_only() {
@@ -104,7 +105,7 @@ mod tests {
         assert_eq!(check(7, now, L, R, SeqNumber(1000), cookie), Some(1460));
         assert_eq!(check(8, now, L, R, SeqNumber(1000), cookie), None);
         assert_eq!(check(7, now, L, R, SeqNumber(1001), cookie), None);
-        let other = (R.0, 49153);
+        let other = SocketAddrV4::new(*R.ip(), 49153);
         assert_eq!(check(7, now, L, other, SeqNumber(1000), cookie), None);
     }
 
@@ -123,6 +124,6 @@ mod tests {
         let a = isn(1, Instant::ZERO, L, R);
         let b = isn(1, Instant::from_micros(400), L, R);
         assert_eq!(b.diff(a), 100);
-        assert_ne!(isn(1, Instant::ZERO, L, (R.0, 49153)), a);
+        assert_ne!(isn(1, Instant::ZERO, L, SocketAddrV4::new(*R.ip(), 49153)), a);
     }
 }

@@ -1,0 +1,97 @@
+//! Congestion control behind one small trait, in the spirit of
+//! quinn-proto's `Controller`: the connection detects loss and runs
+//! recovery (`super::recovery`); the controller only answers how much may
+//! be in flight. Each algorithm is one file.
+
+mod new_reno;
+
+pub use new_reno::NewReno;
+
+use super::rtt::RttEstimator;
+use crate::time::Instant;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Which algorithm a host runs (`Config::congestion`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Algorithm {
+    /// RFC 5681 slow start and congestion avoidance (Reno's AIMD); with the
+    /// connection's NewReno recovery (RFC 6582) this is NewReno.
+    #[default]
+    NewReno,
+}
+
+impl Algorithm {
+    /// A controller for a path with this SMSS, starting from `initial_segments`
+    /// full segments or, when `None`, the RFC 5681 §3.1 initial window.
+    pub fn build(self, smss: u32, initial_segments: Option<u32>) -> Box<dyn Controller> {
+        match self {
+            Algorithm::NewReno => Box::new(NewReno::new(smss, initial_segments)),
+        }
+    }
+}
+
+/// The state an algorithm is in, as the trace reports it. Each algorithm
+/// uses the phases that mean something for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    SlowStart,
+    CongestionAvoidance,
+    /// Loss recovery (fast recovery, RFC 5681 §3.2 and RFC 6582); set by
+    /// the connection's recovery, whatever the algorithm.
+    FastRecovery,
+}
+
+impl Phase {
+    /// Plain words for the page and the text log.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Phase::SlowStart => "slow start",
+            Phase::CongestionAvoidance => "congestion avoidance",
+            Phase::FastRecovery => "fast recovery",
+        }
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// New data acknowledged outside recovery.
+pub struct Ack<'a> {
+    pub now: Instant,
+    /// Bytes this ACK acknowledged for the first time.
+    pub acked: u32,
+    /// Bytes still outstanding after it.
+    pub flight: u32,
+    pub rtt: &'a RttEstimator,
+}
+
+/// A congestion controller. All amounts are in bytes.
+pub trait Controller {
+    /// New data was acknowledged (not during recovery).
+    fn on_ack(&mut self, ack: &Ack<'_>);
+    /// Loss was detected by duplicate ACKs: recovery starts. `flight` is
+    /// what was outstanding, without Limited Transmit's segments.
+    fn on_congestion_event(&mut self, now: Instant, flight: u32);
+    /// Recovery ended: everything outstanding at its start is acknowledged.
+    fn on_recovery_end(&mut self, now: Instant, flight: u32);
+    /// The retransmission timer expired.
+    fn on_timeout(&mut self, now: Instant, flight: u32);
+    /// Nothing was sent for longer than an RTO (RFC 5681 §4.1).
+    fn restart_after_idle(&mut self);
+    /// The SYN or SYN,ACK was lost: data starts from one segment (RFC 5681 §3.1).
+    fn restrict_initial_window(&mut self);
+    /// The congestion window: how much may be in flight.
+    fn window(&self) -> u32;
+    fn ssthresh(&self) -> u32;
+    fn phase(&self) -> Phase;
+    /// Bytes per second to pace at, for algorithms that pace.
+    fn pacing_rate(&self) -> Option<u64> {
+        None
+    }
+}
