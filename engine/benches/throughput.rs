@@ -15,7 +15,7 @@ mod smoltcp_host;
 use smoltcp_host::{SmolHost, SmolState};
 use std::net::Ipv4Addr;
 use std::time::Instant as WallClock;
-use tcpsim::net::{LinkConfig, Outcome, Side, Simulator, Wire, WireEvent};
+use tcpsim::net::{Link, LinkConfig, Outcome, Side, Simulator, WireEvent};
 use tcpsim::scenario::apps::{Open, Peer};
 use tcpsim::tcp::{Config, Endpoint, IsnPolicy};
 use tcpsim::time::{Duration, Instant};
@@ -80,7 +80,7 @@ fn tcpsim_run(len: usize, c2s: LinkConfig, s2c: LinkConfig, record: bool) -> Run
     let payload = data(len);
     let client = Peer::new(Open::Connect(SERVER, PORT), payload);
     let server = Peer::new(Open::Listen(PORT), Vec::new()).close_after_eof();
-    let wire = Wire::new(c2s, s2c, Vec::new(), SEED);
+    let wire = Link::new(c2s, s2c, Vec::new(), SEED);
     let mut sim = Simulator::new(
         "throughput",
         SEED,
@@ -121,7 +121,7 @@ fn smoltcp_run(len: usize, loss: f64) -> Run {
     let mut server = smol_host(SERVER, 2);
     server.listen(PORT);
     client.connect(SERVER, PORT, 40_000);
-    let wire = Wire::new(link(loss), link(loss), Vec::new(), SEED);
+    let wire = Link::new(link(loss), link(loss), Vec::new(), SEED);
     let start = WallClock::now();
     let (received, segments, now) = smoltcp_transfer(&payload, &mut client, &mut server, wire);
     let wall = start.elapsed();
@@ -143,7 +143,7 @@ fn smoltcp_transfer(
     payload: &[u8],
     client: &mut SmolHost,
     server: &mut SmolHost,
-    mut wire: Wire,
+    mut wire: Link,
 ) -> (Vec<u8>, u64, Instant) {
     let len = payload.len();
     let mut events: Vec<WireEvent> = Vec::new();

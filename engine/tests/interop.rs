@@ -1,5 +1,5 @@
 //! Interop: one tcpsim `Endpoint` and one smoltcp host joined by
-//! `tcpsim::net::Wire`, driven on a simulated clock that jumps to the
+//! `tcpsim::net::Link`, driven on a simulated clock that jumps to the
 //! earliest wake-up of either host or the wire (like quinn-proto's test
 //! `Pair`). Both directions carry data at once, under loss, then both sides
 //! close; the exact bytes must arrive in order on both sides.
@@ -9,7 +9,7 @@ mod common;
 use common::smoltcp_host::{SmolHost, SmolState};
 use std::collections::VecDeque;
 use std::net::Ipv4Addr;
-use tcpsim::net::{LinkConfig, Side, Wire, WireEvent};
+use tcpsim::net::{Link, LinkConfig, Side, WireEvent};
 use tcpsim::tcp::{Config, ConnId, Endpoint, Event, IsnPolicy, RejectReason, State};
 use tcpsim::time::{Duration, Instant};
 use tcpsim::wire::parse_datagram;
@@ -111,7 +111,7 @@ struct Smol {
 
 struct Pair {
     now: Instant,
-    wire: Wire,
+    wire: Link,
     wire_events: Vec<WireEvent>,
     ours: Ours,
     smol: Smol,
@@ -125,7 +125,7 @@ struct Pair {
 
 impl Pair {
     fn new(ours_side: Side, ours: Endpoint, smol: SmolHost, loss: f64) -> Pair {
-        let wire = Wire::new(link(loss), link(loss), Vec::new(), SEED);
+        let wire = Link::new(link(loss), link(loss), Vec::new(), SEED);
         let (ours_seed, smol_seed) = match ours_side {
             Side::Client => (1, 2),
             Side::Server => (2, 1),

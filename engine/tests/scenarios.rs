@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use tcpsim::net::{DropReason, Side, WireEvent};
 use tcpsim::scenario::apps::{Open, Peer};
-use tcpsim::scenario::{self, curl, RunOptions};
+use tcpsim::scenario::{self, curl, teaching, RunOptions};
 use tcpsim::tcp::{ConnError, Event, Phase, RejectReason, RetransmitReason, State, Timer};
 use tcpsim::trace::{Segment, Trace, What};
 use tcpsim::wire::WireError;
@@ -55,7 +55,7 @@ fn wire(trace: &Trace) -> Vec<&WireEvent> {
 
 /// The response the client got ends with the page the server was given.
 fn body_received(trace: &Trace, len: usize) -> bool {
-    trace.received[Side::Client.index()].ends_with(&curl::page(len))
+    trace.received[Side::Client.index()].ends_with(&teaching::page(len))
 }
 
 #[test]
@@ -284,7 +284,7 @@ fn congestion_shows_slow_start_losses_and_avoidance() {
     assert_eq!(windows[0].1, Phase::SlowStart);
     assert!(windows.iter().any(|w| w.1 == Phase::CongestionAvoidance));
     assert!(windows.windows(2).any(|w| w[1].0 < w[0].0), "cwnd is cut at least once");
-    assert_eq!(trace.received[Side::Server.index()], curl::page(300 * 1024));
+    assert_eq!(trace.received[Side::Server.index()], teaching::page(300 * 1024));
     // Sender SWS avoidance (RFC 9293 §3.8.6.2.1): as cwnd creeps up by a few
     // bytes per ACK, the sender still sends only full segments, save the last.
     let data: Vec<u32> = sent(&trace)
@@ -400,8 +400,8 @@ fn a_half_closed_client_keeps_receiving() {
 #[test]
 fn each_direction_has_its_own_sequence_space() {
     let trace = run("bidirectional");
-    assert_eq!(trace.received[Side::Server.index()], curl::page(3000));
-    assert_eq!(trace.received[Side::Client.index()], curl::page(2000));
+    assert_eq!(trace.received[Side::Server.index()], teaching::page(3000));
+    assert_eq!(trace.received[Side::Client.index()], teaching::page(2000));
     let segs = sent(&trace);
     let data = |side: Side| segs.iter().filter(|s| s.2 == side && s.3.len > 0).count();
     assert!(data(Side::Client) > 0 && data(Side::Server) > 0);
@@ -410,22 +410,18 @@ fn each_direction_has_its_own_sequence_space() {
 #[test]
 fn free_mode_echoes_what_the_client_sends() {
     let trace = run("free");
-    assert_eq!(trace.received[Side::Server.index()], curl::page(4000));
+    assert_eq!(trace.received[Side::Server.index()], teaching::page(4000));
     assert_eq!(
         trace.received[Side::Client.index()],
-        curl::page(4000),
+        teaching::page(4000),
         "every byte comes back"
     );
-    // The lab's payload editor decides what goes.
+    // What the client's application is given to send (the lab's payload
+    // editor) is what goes, and comes back.
     let mine = b"hello, echo".to_vec();
-    let options = RunOptions {
-        lab: tcpsim::scenario::lab::Lab {
-            payload: Some(mine.clone()),
-            ..Default::default()
-        },
-        ..RunOptions::default()
-    };
-    let trace = scenario::run("free", &options).unwrap();
+    let mut setup = (scenario::find("free").unwrap().setup)();
+    setup.client_app.set_payload(mine.clone());
+    let trace = scenario::run_setup("free", setup, &RunOptions::default());
     assert_eq!(trace.received[Side::Client.index()], mine);
 }
 
@@ -683,9 +679,9 @@ fn slow_start_doubles_the_flight_every_round_trip() {
     // one SMSS, and with every segment acknowledged the segments sent in
     // answer to one round's ACKs are twice that round.
     let bulk = |len| {
-        let mut s = curl::pair(
-            Box::new(Peer::new(Open::Connect(curl::SERVER, 80), Vec::new())),
-            Box::new(Peer::new(Open::Listen(80), curl::page(len)).close_after_eof()),
+        let mut s = teaching::pair(
+            Box::new(Peer::new(Open::Connect(teaching::SERVER, 80), Vec::new())),
+            Box::new(Peer::new(Open::Listen(80), teaching::page(len)).close_after_eof()),
         );
         s.client.recv_buffer = 1 << 20;
         s.server.send_buffer = 1 << 20;

@@ -2,9 +2,9 @@
 //! a bit), change the wire and the hosts, edit what the client sends. Every
 //! change re-runs the engine from the start with the same seed.
 
+use crate::state::lab::Lab;
 use crate::state::Action;
 use tcpsim::net::{FaultAction, ScriptedFault};
-use tcpsim::scenario::lab::Lab;
 use tcpsim::time::Duration;
 use yew::prelude::*;
 
@@ -16,6 +16,8 @@ pub struct Props {
     pub lab: Lab,
     /// The scenario's one-way delay, shown while the lab leaves it alone.
     pub latency_ms: u64,
+    /// Whether the scenario has a host that delays ACKs, likewise.
+    pub delays_acks: bool,
     pub on_action: Callback<Action>,
 }
 
@@ -97,7 +99,7 @@ pub fn lab_panel(props: &Props) -> Html {
                     </select></label>
                 <label class="switch"><input type="checkbox" role="switch" checked={props.lab.nagle.unwrap_or(false)}
                     onchange={set(|l, v| l.nagle = Some(v == "on"))} />{ " Nagle" }</label>
-                <label class="switch"><input type="checkbox" role="switch" checked={props.lab.delayed_ack.unwrap_or(false)}
+                <label class="switch"><input type="checkbox" role="switch" checked={props.lab.delayed_ack.unwrap_or(props.delays_acks)}
                     onchange={set(|l, v| l.delayed_ack = Some(v == "on"))} />{ " Delayed ACK" }</label>
                 <label class="switch"><input type="checkbox" role="switch" checked={props.lab.syn_cookies.unwrap_or(false)}
                     onchange={set(|l, v| l.syn_cookies = Some(v == "on"))} />{ " SYN cookies" }</label>

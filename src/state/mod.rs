@@ -2,14 +2,15 @@
 //! user has chosen. Components dispatch `Action`s; the reducer is pure (the
 //! random ISN secret arrives inside the action, drawn by the caller).
 
+pub mod lab;
 pub mod params;
 pub mod story;
 
+use lab::Lab;
 use params::Params;
 use std::rc::Rc;
 use story::{Moment, Story};
 use tcpsim::net::{FaultAction, ScriptedFault};
-use tcpsim::scenario::lab::Lab;
 use tcpsim::scenario::{self, RunOptions};
 use yew::Reducible;
 
@@ -294,12 +295,13 @@ pub fn run(id: &str, isn_secret: Option<u64>, faults: &[ScriptedFault], lab: &La
     let options = RunOptions {
         random_isn: isn_secret,
         faults: faults.to_vec(),
-        lab: lab.clone(),
         ..RunOptions::default()
     };
     let scenario = scenario::find(id).unwrap_or(&scenario::ALL[0]);
+    let mut setup = (scenario.setup)();
+    lab.apply(&mut setup);
     Story {
         as_designed: faults.is_empty() && *lab == Lab::default(),
-        ..Story::new(scenario::run_setup(scenario.id, (scenario.setup)(), &options))
+        ..Story::new(scenario::run_setup(scenario.id, setup, &options))
     }
 }

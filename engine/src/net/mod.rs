@@ -2,13 +2,13 @@
 //! latency, bandwidth, a bounded queue and fault injection, and the
 //! simulator loop that joins two endpoints across it.
 
+pub mod link;
 pub mod rng;
 pub mod sim;
-pub mod wire;
 
+pub use link::{Arrival, DropReason, FaultAction, Link, LinkConfig, ScriptedFault, WireEvent};
 pub use rng::Rng;
 pub use sim::{App, AppIo, Idle, Outcome, Simulator};
-pub use wire::{Arrival, DropReason, FaultAction, LinkConfig, ScriptedFault, Wire, WireEvent};
 
 use serde::{Deserialize, Serialize};
 

@@ -7,7 +7,7 @@
 //! together goes out once, and before the application answers, as a kernel
 //! acknowledges in its receive path before the reading process runs.
 
-use super::{Side, Wire, WireEvent};
+use super::{Link, Side, WireEvent};
 use crate::tcp::{ConnId, Endpoint, Error, Event, State};
 use crate::time::{Duration, Instant};
 use crate::trace::{AppAction, Record, Segment, Trace, What};
@@ -160,7 +160,7 @@ impl AppIo<'_> {
 
 /// Everything except the hosts: the wire and the trace being written.
 struct Net {
-    wire: Wire,
+    wire: Link,
     records: Vec<Record>,
     record: bool,
     /// Ids of datagrams the wire corrupted, whose delivered bytes differ.
@@ -272,7 +272,7 @@ impl Simulator {
         seed: u64,
         client: (Endpoint, Box<dyn App>),
         server: (Endpoint, Box<dyn App>),
-        wire: Wire,
+        wire: Link,
     ) -> Simulator {
         Simulator {
             now: Instant::ZERO,

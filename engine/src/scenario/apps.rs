@@ -101,7 +101,15 @@ pub struct HttpServer {
     head: Vec<u8>,
     body: Vec<u8>,
     /// Connections and the request bytes read on each.
-    conns: Vec<(ConnId, Vec<u8>, bool)>,
+    exchanges: Vec<Exchange>,
+}
+
+/// One connection the server accepted: the request read so far, and
+/// whether it has been answered.
+struct Exchange {
+    conn: ConnId,
+    request: Vec<u8>,
+    answered: bool,
 }
 
 impl HttpServer {
@@ -114,7 +122,7 @@ impl HttpServer {
             port,
             head: head.into_bytes(),
             body: body.to_vec(),
-            conns: Vec::new(),
+            exchanges: Vec::new(),
         }
     }
 }
@@ -127,15 +135,19 @@ impl App for HttpServer {
     fn on_events(&mut self, io: &mut AppIo<'_>, events: &[Event]) {
         for event in events {
             match *event {
-                Event::Accepted { conn, .. } => self.conns.push((conn, Vec::new(), false)),
+                Event::Accepted { conn, .. } => self.exchanges.push(Exchange {
+                    conn,
+                    request: Vec::new(),
+                    answered: false,
+                }),
                 Event::Readable { conn, .. } | Event::PeerClosed { conn } | Event::Writable { conn } => {
-                    let Some(entry) = self.conns.iter_mut().find(|c| c.0 == conn) else {
+                    let Some(exchange) = self.exchanges.iter_mut().find(|x| x.conn == conn) else {
                         continue;
                     };
                     let data = io.read(conn, usize::MAX);
-                    entry.1.extend_from_slice(data);
-                    if !entry.2 && entry.1.windows(4).any(|w| w == b"\r\n\r\n") {
-                        entry.2 = true;
+                    exchange.request.extend_from_slice(data);
+                    if !exchange.answered && exchange.request.windows(4).any(|w| w == b"\r\n\r\n") {
+                        exchange.answered = true;
                         io.write(conn, &self.head);
                         io.write(conn, &self.body);
                     }

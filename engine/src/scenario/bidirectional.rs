@@ -2,7 +2,7 @@
 //! own sequence numbers, and each side's ACKs count the other's bytes.
 
 use super::apps::{Open, Peer};
-use super::curl::{page, pair, SERVER};
+use super::teaching::{page, pair, SERVER};
 use super::{Scenario, Setup};
 
 pub const SCENARIO: Scenario = Scenario {

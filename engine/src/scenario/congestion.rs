@@ -3,7 +3,7 @@
 //! avoidance (RFC 5681, NewReno RFC 6582).
 
 use super::apps::{Open, Peer};
-use super::curl::{page, pair, SERVER};
+use super::teaching::{page, pair, SERVER};
 use super::{Scenario, Setup};
 use crate::net::LinkConfig;
 

@@ -2,7 +2,8 @@
 //! checksum fails, it drops the segment silently, and the sender's timer
 //! brings it back.
 
-use super::curl::{page, web};
+use super::curl::web;
+use super::teaching::page;
 use super::{Scenario, Setup};
 use crate::net::{FaultAction, ScriptedFault, Side};
 

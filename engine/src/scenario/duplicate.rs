@@ -1,7 +1,8 @@
 //! `duplicate`: the wire delivers a segment twice; the receiver recognises
 //! the copy by its sequence number, discards it and acknowledges again.
 
-use super::curl::{page, web};
+use super::curl::web;
+use super::teaching::page;
 use super::{Scenario, Setup};
 use crate::net::{FaultAction, ScriptedFault, Side};
 

@@ -2,7 +2,8 @@
 //! after it draw duplicate ACKs, and the third triggers fast retransmit and
 //! NewReno fast recovery (RFC 5681 §3.2, RFC 6582).
 
-use super::curl::{page, web};
+use super::curl::web;
+use super::teaching::page;
 use super::{Scenario, Setup};
 use crate::net::{FaultAction, ScriptedFault, Side};
 

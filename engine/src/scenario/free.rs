@@ -4,7 +4,7 @@
 //! closes once its bytes are acknowledged and keeps reading the echo.
 
 use super::apps::{Open, Peer};
-use super::curl::{page, pair, SERVER};
+use super::teaching::{page, pair, SERVER};
 use super::{Scenario, Setup};
 
 pub const SCENARIO: Scenario = Scenario {

@@ -3,7 +3,8 @@
 //! it is done.
 
 use super::apps::{Open, Peer};
-use super::curl::{page, pair, REQUEST, SERVER};
+use super::curl::REQUEST;
+use super::teaching::{page, pair, SERVER};
 use super::{Scenario, Setup};
 
 pub const SCENARIO: Scenario = Scenario {

@@ -1,7 +1,8 @@
 //! `lost-data`: the request is lost; the retransmission timer expires and
 //! the client sends it again.
 
-use super::curl::{page, web};
+use super::curl::web;
+use super::teaching::page;
 use super::{Scenario, Setup};
 use crate::net::{FaultAction, ScriptedFault, Side};
 

@@ -11,7 +11,6 @@ pub mod duplicate;
 pub mod fast_retransmit;
 pub mod free;
 pub mod half_close;
-pub mod lab;
 pub mod lost_data;
 pub mod lost_final_ack;
 pub mod old_syn;
@@ -22,10 +21,11 @@ pub mod simultaneous_close;
 pub mod simultaneous_open;
 pub mod syn_flood;
 pub mod syn_timeout;
+pub mod teaching;
 pub mod three_way_close;
 pub mod zero_window;
 
-use crate::net::{App, LinkConfig, Outcome, ScriptedFault, Simulator, Wire};
+use crate::net::{App, Link, LinkConfig, Outcome, ScriptedFault, Simulator};
 use crate::tcp::syn_cookie::keyed_hash;
 use crate::tcp::{Config, Endpoint, IsnPolicy};
 use crate::time::Duration;
@@ -44,8 +44,6 @@ pub struct RunOptions {
     pub random_isn: Option<u64>,
     /// Extra faults on top of the scenario's own.
     pub faults: Vec<ScriptedFault>,
-    /// The lab's changes to the wire, the hosts and the payload.
-    pub lab: lab::Lab,
 }
 
 /// Everything a run needs.
@@ -130,8 +128,7 @@ pub fn run_setup(id: &str, mut setup: Setup, options: &RunOptions) -> Trace {
     setup.server.cookie_secret = keyed_hash(entropy, &[0xc00c1e]);
     setup.client.cookie_secret = keyed_hash(entropy, &[0xc11e47]);
     setup.faults.extend_from_slice(&options.faults);
-    options.lab.apply(&mut setup);
-    let wire = Wire::new(setup.c2s, setup.s2c, setup.faults, options.seed);
+    let wire = Link::new(setup.c2s, setup.s2c, setup.faults, options.seed);
     let mut sim = Simulator::new(
         id,
         options.seed,

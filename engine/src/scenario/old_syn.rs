@@ -6,7 +6,8 @@
 //! handshake the server would have opened a connection nobody asked for.
 
 use super::apps::{HttpClient, SynInjector};
-use super::curl::{web, CLIENT, REQUEST, SERVER};
+use super::curl::{web, REQUEST};
+use super::teaching::{CLIENT, SERVER};
 use super::{Scenario, Setup};
 use crate::net::{FaultAction, ScriptedFault, Side};
 use crate::time::Duration;

@@ -1,7 +1,8 @@
 //! `out-of-order`: one segment is held back and the next overtakes it; the
 //! receiver buffers the early one and still delivers bytes in order.
 
-use super::curl::{page, web};
+use super::curl::web;
+use super::teaching::page;
 use super::{Scenario, Setup};
 use crate::net::{FaultAction, ScriptedFault, Side};
 use crate::time::Duration;

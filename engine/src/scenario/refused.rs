@@ -2,7 +2,8 @@
 //! answered with RST and the application sees "connection refused".
 
 use super::apps::{HttpClient, HttpServer};
-use super::curl::{pair, REQUEST, SERVER};
+use super::curl::REQUEST;
+use super::teaching::{pair, SERVER};
 use super::{Scenario, Setup};
 
 pub const SCENARIO: Scenario = Scenario {

@@ -2,7 +2,8 @@
 //! RST, and the server's application sees "connection reset".
 
 use super::apps::HttpClient;
-use super::curl::{page, web, REQUEST, SERVER};
+use super::curl::{web, REQUEST};
+use super::teaching::{page, SERVER};
 use super::{Scenario, Setup};
 
 pub const SCENARIO: Scenario = Scenario {

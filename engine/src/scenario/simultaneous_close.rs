@@ -3,7 +3,7 @@
 //! figure 13).
 
 use super::apps::{Open, Peer};
-use super::curl::{pair, CLIENT, SERVER};
+use super::teaching::{pair, CLIENT, SERVER};
 use super::{Scenario, Setup};
 
 pub const SCENARIO: Scenario = Scenario {

@@ -3,7 +3,7 @@
 //! four segments instead of three (RFC 9293 §3.5, figure 7).
 
 use super::apps::{Open, Peer};
-use super::curl::{pair, CLIENT, SERVER};
+use super::teaching::{pair, CLIENT, SERVER};
 use super::{Scenario, Setup};
 
 pub const SCENARIO: Scenario = Scenario {

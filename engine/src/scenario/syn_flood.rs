@@ -4,7 +4,8 @@
 //! state for a SYN: the real client gets through.
 
 use super::apps::{HttpClient, SynInjector};
-use super::curl::{web, REQUEST, SERVER};
+use super::curl::{web, REQUEST};
+use super::teaching::SERVER;
 use super::{Scenario, Setup};
 use std::net::Ipv4Addr;
 

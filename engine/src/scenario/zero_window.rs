@@ -3,7 +3,8 @@
 //! timer, RFC 9293 §3.8.6.1), and a window update lets it go on.
 
 use super::apps::{Open, Peer};
-use super::curl::{page, pair, REQUEST, SERVER};
+use super::curl::REQUEST;
+use super::teaching::{page, pair, SERVER};
 use super::{Scenario, Setup};
 use crate::time::Duration;
 

@@ -1,6 +1,6 @@
 //! A smoltcp host (one TCP socket on a `Medium::Ip` interface) whose device
 //! is two in-memory queues of whole raw IPv4 datagrams: we feed the receive
-//! queue and drain the transmit queue, so it can sit on `tcpsim::net::Wire`.
+//! queue and drain the transmit queue, so it can sit on `tcpsim::net::Link`.
 //!
 //! Shared by the interop tests (`mod common;`) and the throughput benchmark
 //! (`#[path = "../tests/common/smoltcp_host.rs"]`); each uses part of it.

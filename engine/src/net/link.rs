@@ -1,4 +1,6 @@
-//! The virtual wire between client and server: one link per direction.
+//! The link between client and server (the "wire" the page draws): one
+//! channel per direction, each with latency, bandwidth, a bounded queue
+//! and faults.
 
 use super::{Rng, Side};
 use crate::time::{Duration, Instant};
@@ -149,9 +151,9 @@ pub struct Arrival {
 /// adding a scripted fault, does not change which other datagrams are lost,
 /// corrupted, duplicated, reordered or jittered.
 #[derive(Clone, Debug)]
-pub struct Wire {
+pub struct Link {
     /// Indexed by the sender's `Side::index()`.
-    links: [Link; 2],
+    channels: [Channel; 2],
     in_flight: BinaryHeap<Reverse<Pending>>,
     /// The next datagram id; ids start at 1.
     next_id: u64,
@@ -159,14 +161,14 @@ pub struct Wire {
     next_order: u64,
 }
 
-impl Wire {
-    pub fn new(c2s: LinkConfig, s2c: LinkConfig, faults: Vec<ScriptedFault>, seed: u64) -> Wire {
-        let links = [
-            Link::new(Side::Client, c2s, &faults, seed),
-            Link::new(Side::Server, s2c, &faults, seed),
+impl Link {
+    pub fn new(c2s: LinkConfig, s2c: LinkConfig, faults: Vec<ScriptedFault>, seed: u64) -> Link {
+        let channels = [
+            Channel::new(Side::Client, c2s, &faults, seed),
+            Channel::new(Side::Server, s2c, &faults, seed),
         ];
-        Wire {
-            links,
+        Link {
+            channels,
             in_flight: BinaryHeap::new(),
             next_id: 1,
             next_order: 0,
@@ -178,7 +180,7 @@ impl Wire {
     pub fn send(&mut self, now: Instant, from: Side, bytes: Vec<u8>, events: &mut Vec<WireEvent>) -> u64 {
         let id = self.take_id();
         let mut bytes = bytes;
-        let link = &mut self.links[from.index()];
+        let link = &mut self.channels[from.index()];
         let nth = link.count_sent();
         // Drawn before anything can drop the datagram: see the type's docs.
         let random = link.draw_random_faults(bytes.len());
@@ -235,7 +237,7 @@ impl Wire {
         };
         self.transmit(now, from, id, bytes, random.jitter + extra, events);
         if let Some((copy_id, copy_bytes)) = copy {
-            let jitter = self.links[from.index()].draw_copy_jitter();
+            let jitter = self.channels[from.index()].draw_copy_jitter();
             self.transmit(now, from, copy_id, copy_bytes, jitter, events);
         }
         id
@@ -268,7 +270,7 @@ impl Wire {
 
     /// The configuration of the direction that `from` sends on.
     pub fn link(&self, from: Side) -> &LinkConfig {
-        &self.links[from.index()].config
+        &self.channels[from.index()].config
     }
 
     fn take_id(&mut self) -> u64 {
@@ -288,7 +290,7 @@ impl Wire {
         delay: Duration,
         events: &mut Vec<WireEvent>,
     ) {
-        let link = &mut self.links[from.index()];
+        let link = &mut self.channels[from.index()];
         let Some(departure) = link.depart(now, bytes.len()) else {
             events.push(WireEvent::Dropped {
                 id,
@@ -414,9 +416,9 @@ impl Script {
     }
 }
 
-/// One direction of the wire: its configuration and state.
+/// One direction of the link: its configuration and state.
 #[derive(Clone, Debug)]
-struct Link {
+struct Channel {
     config: LinkConfig,
     rngs: LinkRngs,
     script: Script,
@@ -430,9 +432,9 @@ struct Link {
     departures: VecDeque<Instant>,
 }
 
-impl Link {
-    fn new(side: Side, config: LinkConfig, faults: &[ScriptedFault], seed: u64) -> Link {
-        Link {
+impl Channel {
+    fn new(side: Side, config: LinkConfig, faults: &[ScriptedFault], seed: u64) -> Channel {
+        Channel {
             config,
             rngs: LinkRngs::new(seed, side),
             script: Script::new(side, faults),
@@ -575,8 +577,8 @@ mod tests {
         }
     }
 
-    fn wire(c2s: LinkConfig, faults: Vec<ScriptedFault>) -> Wire {
-        Wire::new(c2s, link(25), faults, 1)
+    fn wire(c2s: LinkConfig, faults: Vec<ScriptedFault>) -> Link {
+        Link::new(c2s, link(25), faults, 1)
     }
 
     fn script(nth: u32, action: FaultAction) -> Vec<ScriptedFault> {
@@ -588,7 +590,7 @@ mod tests {
     }
 
     /// Everything still in flight, in delivery order.
-    fn drain(wire: &mut Wire) -> Vec<Arrival> {
+    fn drain(wire: &mut Link) -> Vec<Arrival> {
         let mut out = Vec::new();
         while let Some(t) = wire.next_arrival() {
             out.push(wire.poll_arrival(t).expect("due at its own arrival time"));
@@ -627,7 +629,7 @@ mod tests {
 
     #[test]
     fn directions_have_their_own_config() {
-        let mut w = Wire::new(link(10), link(40), vec![], 0);
+        let mut w = Link::new(link(10), link(40), vec![], 0);
         assert_eq!(w.link(CLIENT).latency, ms(10));
         assert_eq!(w.link(SERVER).latency, ms(40));
         let mut ev = Vec::new();
@@ -651,7 +653,7 @@ mod tests {
 
     #[test]
     fn equal_arrival_times_keep_scheduling_order() {
-        let mut w = Wire::new(link(20), link(10), vec![], 0);
+        let mut w = Link::new(link(20), link(10), vec![], 0);
         let mut ev = Vec::new();
         for _ in 0..3 {
             w.send(at_ms(0), CLIENT, vec![], &mut ev);
@@ -987,7 +989,7 @@ mod tests {
                 action: FaultAction::Duplicate,
             },
         ];
-        let mut w = Wire::new(cfg.clone(), cfg, faults, seed);
+        let mut w = Link::new(cfg.clone(), cfg, faults, seed);
         let mut events = Vec::new();
         let mut arrivals = Vec::new();
         for i in 0..2000u64 {
