@@ -207,9 +207,8 @@ fn on_arrival(event: &Event) -> std::borrow::Cow<'static, str> {
             " The ACK carries a valid cookie: the server rebuilds the connection from it."
         }
         Event::Reopened { .. } => {
-            " The receiver still held an older connection with the same addresses and ports in TIME_WAIT. This SYN's \
-             sequence number lies beyond everything that connection carried, so it cannot be an old duplicate: \
-             TIME_WAIT ends early and a new connection opens, with an ISN past the old one's (RFC 9293 §3.6.1)."
+            " An old connection on these ports was in TIME_WAIT. This SYN is numbered past all it carried, so it is \
+             no old duplicate: TIME_WAIT ends early and a new connection opens (RFC 9293 §3.6.1)."
         }
         _ => "",
     };

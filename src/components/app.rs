@@ -19,7 +19,7 @@ use super::wire_view::wire_view;
 use crate::hooks::{prefers_reduced_motion, use_animation_frames, use_document_keydown};
 use crate::state::params::{Params, Theme};
 use crate::state::story::Shared;
-use crate::state::{lab, Action, AppState};
+use crate::state::{Action, AppState};
 use tcpsim::net::Side;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -57,8 +57,6 @@ pub fn app(props: &Props) -> Html {
     };
 
     use_animation_frames(state.animating(), on_action.reform(Action::Tick));
-    // The lab's delayed-ACK switch starts where the scenario has it.
-    let delays_acks = *use_memo(state.params.scenario.clone(), |id| lab::delays_acks(id));
     use_document_keydown({
         let dispatch = dispatch.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -167,7 +165,7 @@ pub fn app(props: &Props) -> Html {
                 </div>
                 if !embed {
                     <LabPanel {focus} faults={state.faults.clone()} lab={state.lab.clone()}
-                              latency_ms={story.one_way_delay_ms()} {delays_acks}
+                              latency_ms={story.one_way_delay_ms()} delays_acks={story.delays_acks}
                               on_action={on_action.clone()} />
                     // Plots say little about a handful of segments: folded then.
                     <details class="plots" open={story.data_segments() >= 8}>

@@ -157,9 +157,9 @@ fn window_chart(props: &ChartProps) -> Html {
                     let (x0, x1) = (x(*a), x(*b).max(x(*a) + 2));
                     html! { <g class={format!("band {}", phase_class(*phase))}>
                         // The name also on hover, where the band is too narrow for its label.
-                        <title>{ phase_name(*phase) }</title>
+                        <title>{ phase.name() }</title>
                         <rect x={svg_num(x0)} y={svg_num(PAD - 14)} width={svg_num(x1 - x0)} height={svg_num(H - 2 * PAD + 14)} />
-                        if x1 - x0 > 70 { <text x={svg_num(x0 + 3)} y={svg_num(PAD - 4)}>{ phase_name(*phase) }</text> }
+                        if x1 - x0 > 70 { <text x={svg_num(x0 + 3)} y={svg_num(PAD - 4)}>{ phase.name() }</text> }
                     </g> }
                 }) }
                 { axes(t_end, y_max as u64) }
@@ -183,14 +183,6 @@ fn window_chart(props: &ChartProps) -> Html {
                 ("band recovery", "fast recovery"),
             ]) }
         </section>
-    }
-}
-
-fn phase_name(p: Phase) -> &'static str {
-    match p {
-        Phase::SlowStart => "slow start",
-        Phase::CongestionAvoidance => "congestion avoidance",
-        Phase::FastRecovery => "fast recovery",
     }
 }
 

@@ -3,7 +3,7 @@
 //! left `None` keeps the scenario's choice. The page's model, not the
 //! engine's: the engine only ever sees the setup that results.
 
-use tcpsim::scenario::{self, Setup};
+use tcpsim::scenario::Setup;
 use tcpsim::time::Duration;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -64,21 +64,13 @@ impl Lab {
     }
 }
 
-/// Whether scenario `id` has a host that delays its ACKs, so the lab's
-/// switch starts in the position the run is really in.
-pub fn delays_acks(id: &str) -> bool {
-    scenario::find(id).is_some_and(|s| {
-        let setup = (s.setup)();
-        setup.client.delayed_ack.is_some() || setup.server.delayed_ack.is_some()
-    })
-}
-
 #[cfg(test)]
 mod tests {
     //! The lab's settings change the run the way they say.
 
     use super::*;
     use tcpsim::net::Side;
+    use tcpsim::scenario;
     use tcpsim::scenario::RunOptions;
     use tcpsim::trace::{Segment, Trace};
 
@@ -154,7 +146,7 @@ mod tests {
     fn no_delayed_ack_acknowledges_each_response_segment() {
         // The story's client delays ACKs, so one ACK covers both response
         // segments; switched off, each gets its own (RFC 9293 §3.8.6.3).
-        assert!(delays_acks("curl"));
+        assert!(crate::state::run("curl", None, &[], &Lab::default()).delays_acks);
         let client_acks = |trace: &Trace| {
             segments(trace)
                 .iter()

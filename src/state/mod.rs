@@ -299,9 +299,133 @@ pub fn run(id: &str, isn_secret: Option<u64>, faults: &[ScriptedFault], lab: &La
     };
     let scenario = scenario::find(id).unwrap_or(&scenario::ALL[0]);
     let mut setup = (scenario.setup)();
+    let delays_acks = setup.client.delayed_ack.is_some() || setup.server.delayed_ack.is_some();
     lab.apply(&mut setup);
     Story {
         as_designed: faults.is_empty() && *lab == Lab::default(),
+        delays_acks,
         ..Story::new(scenario::run_setup(scenario.id, setup, &options))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The reducer, driven as the page drives it, without a browser.
+
+    use super::*;
+    use tcpsim::net::Side;
+    use tcpsim::tcp::{Event, RetransmitReason};
+    use tcpsim::trace::What;
+
+    fn state(query: &str, still: bool) -> Rc<AppState> {
+        let (params, notices) = Params::parse(query);
+        Rc::new(AppState::new(params, notices, 7, still))
+    }
+
+    fn after(s: Rc<AppState>, actions: impl IntoIterator<Item = Action>) -> Rc<AppState> {
+        actions.into_iter().fold(s, |s, a| s.reduce(a))
+    }
+
+    /// Ticks until playback stops (bounded: a livelock fails the test).
+    fn settle(mut s: Rc<AppState>) -> Rc<AppState> {
+        for _ in 0..100_000 {
+            if !s.animating() {
+                return s;
+            }
+            s = s.reduce(Action::Tick(16.0));
+        }
+        panic!("playback never settled at step {}", s.step());
+    }
+
+    #[test]
+    fn stepping_moves_one_step_each_way() {
+        let s = state("?step=4", true);
+        assert_eq!(s.step(), 4);
+        let s = after(s, [Action::StepForward]);
+        assert_eq!((s.step(), s.params.step), (5, 5));
+        let s = after(s, [Action::StepBack, Action::StepBack]);
+        assert_eq!(s.step(), 3);
+        let s = after(s, [Action::Restart]);
+        assert_eq!(s.step(), 0);
+        let s = after(s, [Action::GoTo(99)]);
+        assert_eq!(s.step(), s.story.steps.len(), "GoTo past the end stops at the end");
+    }
+
+    #[test]
+    fn an_animated_step_arrives_after_ticks() {
+        let s = after(state("?step=0", false), [Action::StepForward]);
+        assert_eq!(s.target, Some(1));
+        assert_eq!(s.step(), 0, "the SYN is still on its way");
+        let s = settle(s);
+        assert_eq!((s.step(), s.target), (1, None));
+    }
+
+    #[test]
+    fn playing_runs_to_the_end_and_play_again_restarts() {
+        let s = settle(after(state("?step=0", true), [Action::TogglePlay]));
+        assert_eq!(s.step(), s.story.steps.len());
+        assert!(!s.playing);
+        let s = after(s, [Action::TogglePlay]);
+        assert!(s.playing && s.step() == 0);
+    }
+
+    #[test]
+    fn a_tick_while_nothing_plays_changes_nothing() {
+        let s = state("?step=2", true);
+        let t = s.clone().reduce(Action::Tick(16.0));
+        assert!(Rc::ptr_eq(&s, &t));
+    }
+
+    #[test]
+    fn dropping_the_request_makes_the_engine_resend_it() {
+        let s = state("?step=4", true);
+        let request = s.story.steps[3].clone();
+        assert!(request.from == Side::Client && request.segment.len > 0);
+        let s = after(s, [Action::Fault(4, FaultAction::Drop)]);
+        assert_eq!(s.faults.len(), 1);
+        assert_eq!(
+            (s.faults[0].from, s.faults[0].nth),
+            (Side::Client, 3),
+            "the client's third datagram"
+        );
+        assert!(
+            matches!(s.story.steps[3].fate, story::Fate::Dropped { .. }),
+            "step 4 is lost"
+        );
+        let resent = s.story.trace.records.iter().any(|r| {
+            matches!(
+                r.what,
+                What::Engine {
+                    event: Event::Retransmit {
+                        reason: RetransmitReason::Timeout,
+                        ..
+                    }
+                }
+            )
+        });
+        assert!(resent, "the engine's own timeout brings the request back");
+        assert!(!s.story.as_designed);
+        let s = after(s, [Action::ClearFaults]);
+        assert!(s.faults.is_empty() && s.story.as_designed);
+    }
+
+    #[test]
+    fn another_scenario_starts_clean() {
+        let s = after(
+            state("?step=4", true),
+            [
+                Action::Fault(4, FaultAction::Drop),
+                Action::SetScenario("refused".into()),
+            ],
+        );
+        assert!(s.faults.is_empty() && s.lab == Lab::default());
+        assert_eq!((s.step(), s.story.trace.scenario.as_str()), (0, "refused"));
+    }
+
+    #[test]
+    fn a_step_beyond_the_end_is_refused_with_a_notice() {
+        let s = state("?step=40", true);
+        assert_eq!(s.step(), 0);
+        assert!(s.notices.iter().any(|n| n.contains("step=40")));
     }
 }

@@ -142,7 +142,8 @@ fn flag(value: &str) -> Result<bool, String> {
     }
 }
 
-/// Percent-decoding (and `+` as space), tolerant: a bad escape stays as is.
+/// Percent-decoding (and `+` as space), tolerant: a bad escape stays as is,
+/// and so does a value whose escapes do not decode to UTF-8.
 fn decode(s: &str) -> String {
     let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
     let bytes = s.as_bytes();
@@ -164,7 +165,7 @@ fn decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
 /// Keeps notices short when someone pastes a very long value.
@@ -198,6 +199,13 @@ mod tests {
         assert_eq!(p, Params::default());
         assert_eq!(notices.len(), 7, "{notices:?}");
         assert!(notices[0].contains("step=-3"));
+    }
+
+    #[test]
+    fn escapes_that_are_not_utf8_are_reported_as_written() {
+        let (p, notices) = Params::parse("?theme=%ff%fe");
+        assert_eq!(p.theme, Params::default().theme);
+        assert!(notices[0].contains("theme=%ff%fe"), "{notices:?}");
     }
 
     #[test]

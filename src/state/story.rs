@@ -111,6 +111,9 @@ pub struct Story {
     pub as_designed: bool,
     /// How many wire lanes the steps use (see `Step::lane`).
     pub lanes: usize,
+    /// A host in the scenario's own setup delays its ACKs (the lab's switch
+    /// starts there).
+    pub delays_acks: bool,
 }
 
 impl Story {
@@ -230,6 +233,7 @@ impl Story {
             trace,
             as_designed: true,
             lanes: lanes_free_at.len(),
+            delays_acks: false,
         }
     }
 
@@ -371,5 +375,114 @@ impl std::ops::Deref for Shared {
     type Target = Story;
     fn deref(&self) -> &Story {
         &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The story read off real runs of every scenario: steps, fates, lanes
+    //! and states, checked against the trace and the brief's rules.
+
+    use super::*;
+    use tcpsim::scenario::{self, RunOptions};
+
+    fn story(id: &str) -> Story {
+        Story::new(scenario::run(id, &RunOptions::default()).unwrap())
+    }
+
+    fn all() -> impl Iterator<Item = Story> {
+        scenario::ALL.iter().map(|s| story(s.id))
+    }
+
+    #[test]
+    fn a_step_is_each_segment_sent_in_order() {
+        for story in all() {
+            let sent: Vec<(Side, Segment)> = story.trace.segments().map(|(_, side, _, s)| (side, *s)).collect();
+            assert_eq!(story.steps.len(), sent.len(), "{}", story.trace.scenario);
+            for (k, step) in story.steps.iter().enumerate() {
+                assert_eq!(step.number, k + 1);
+                assert_eq!(
+                    (step.from, step.segment),
+                    sent[k],
+                    "{} step {}",
+                    story.trace.scenario,
+                    k + 1
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn each_fate_is_what_the_wire_did() {
+        for story in all() {
+            let id = story.trace.scenario.clone();
+            for step in &story.steps {
+                match step.fate {
+                    Fate::Delivered { at, record } => {
+                        assert!(at >= step.sent_at, "{id} step {}", step.number);
+                        assert!(matches!(story.trace.records[record].what, What::Delivered { .. }));
+                        assert_eq!(story.trace.records[record].side, step.from.other());
+                    }
+                    Fate::Dropped { .. } => assert!(step.marks.contains(&"lost"), "{id} step {}", step.number),
+                    Fate::Unsettled => panic!("{id}: step {} never settled", step.number),
+                }
+            }
+        }
+        // The lesson about a lost request loses exactly the request.
+        let lost = story("lost-data");
+        let dropped: Vec<&Step> = lost
+            .steps
+            .iter()
+            .filter(|s| matches!(s.fate, Fate::Dropped { .. }))
+            .collect();
+        assert_eq!(dropped.len(), 1);
+        assert!(dropped[0].from == Side::Client && dropped[0].segment.len > 0);
+    }
+
+    #[test]
+    fn segments_on_the_wire_together_never_share_a_lane() {
+        for story in all() {
+            assert_eq!(story.lanes, story.steps.iter().map(|s| s.lane + 1).max().unwrap_or(0));
+            for a in &story.steps {
+                for b in story.steps.iter().filter(|b| b.number > a.number) {
+                    let overlap = b.sent_record < a.done.cursor;
+                    assert!(
+                        !(overlap && a.lane == b.lane),
+                        "{}: steps {} and {} share lane {}",
+                        story.trace.scenario,
+                        a.number,
+                        b.number,
+                        a.lane
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_default_story_passes_through_the_states_the_brief_names() {
+        // Before anything moves the server listens and the client is closed;
+        // both are ESTABLISHED once the third segment arrives; the client
+        // waits in TIME_WAIT after the last ACK and the server is CLOSED.
+        let s = story("curl");
+        let states = |n: usize| {
+            let m = s.moment(n);
+            (s.state_at(Side::Client, m).0, s.state_at(Side::Server, m).0)
+        };
+        assert_eq!(states(0), (State::Closed, State::Listen));
+        assert_eq!(states(1), (State::SynSent, State::SynReceived));
+        assert_eq!(states(3), (State::Established, State::Established));
+        assert_eq!(states(9), (State::FinWait1, State::CloseWait));
+        assert_eq!(states(12), (State::TimeWait, State::Closed));
+        assert_eq!(s.state_at(Side::Client, s.end()).0, State::Closed, "after 2 MSL");
+    }
+
+    #[test]
+    fn each_step_of_the_default_story_opens_at_itself() {
+        let s = story("curl");
+        for n in 0..=s.steps.len() {
+            assert_eq!(s.step_at(s.moment(n)), n);
+        }
+        assert!(s.in_flight(s.moment(12)).is_empty());
     }
 }

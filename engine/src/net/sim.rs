@@ -9,7 +9,7 @@
 
 use super::{Link, Side, WireEvent};
 use crate::tcp::{ConnId, Endpoint, Error, Event, State};
-use crate::time::{Duration, Instant};
+use crate::time::{earliest, Duration, Instant};
 use crate::trace::{AppAction, Record, Segment, Trace, What};
 use std::net::Ipv4Addr;
 
@@ -365,12 +365,14 @@ impl Simulator {
         }
     }
 
+    /// The earliest of every host's timers, every application's wake-up and
+    /// the next arrival on the wire.
     fn next_due(&self) -> Option<Instant> {
-        let hosts = self
-            .hosts
-            .iter()
-            .flat_map(|h| [h.endpoint.poll_timeout(), h.app.wakeup()]);
-        hosts.chain([self.net.wire.next_arrival()]).flatten().min()
+        let mut due = self.net.wire.next_arrival();
+        for h in &self.hosts {
+            due = earliest(due, earliest(h.endpoint.poll_timeout(), h.app.wakeup()));
+        }
+        due
     }
 
     fn step(&mut self) {

@@ -47,5 +47,10 @@ pub fn pair(client_app: Box<dyn App>, server_app: Box<dyn App>) -> Setup {
 /// A page body of `len` bytes, readable in a hex dump.
 pub fn page(len: usize) -> Vec<u8> {
     let line = b"<p>TCP delivers every byte, in order, exactly once.</p>\n";
-    line.iter().copied().cycle().take(len).collect()
+    let mut page = Vec::with_capacity(len);
+    while page.len() < len {
+        let n = line.len().min(len - page.len());
+        page.extend_from_slice(&line[..n]);
+    }
+    page
 }

@@ -3,7 +3,7 @@
 
 use super::connection::{ChallengeBudget, Connection, Cx};
 use super::{syn_cookie, Config, ConnId, Error, Event, IsnPolicy, RejectReason, State};
-use crate::time::Instant;
+use crate::time::{earliest, Instant};
 use crate::wire::{self, SeqNumber, TcpFlags, TcpOptions, TcpRepr, WireError};
 use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -243,26 +243,28 @@ impl Endpoint {
         let local = SocketAddrV4::new(dgram.ip.dst, seg.dst_port);
         let remote = SocketAddrV4::new(dgram.ip.src, seg.src_port);
         let listener = self.listeners.iter().find(|l| l.port == local.port()).map(|l| l.id);
+        let mut iss = None;
         if let Some(idx) = self.conns.iter().position(|c| c.local == local && c.remote == remote) {
             let (mut cx, conns) = self.split(now);
-            match listener {
-                Some(listener) if conns[idx].reopens_time_wait(&seg) => {
-                    // RFC 9293 §3.6.1 (RFC 1122 §4.2.2.13, RFC 6191 §2): a new
-                    // SYN numbered above all the old connection used may end
-                    // TIME_WAIT early. The new ISS lies beyond the old
-                    // SND.MAX plus a maximum window, as Linux picks it, so no
-                    // old segment can fall in the new connection's window.
-                    let iss = conns[idx].snd_max() + (u16::MAX as usize + 2);
-                    conns[idx].end_time_wait(&mut cx);
-                    self.reap();
-                    self.segment_to_listener(now, listener, local, remote, &seg, Some(iss));
-                }
-                _ => conns[idx].handle_segment(&mut cx, &seg),
+            if listener.is_some() && conns[idx].reopens_time_wait(&seg) {
+                // RFC 9293 §3.6.1 (RFC 1122 §4.2.2.13, RFC 6191 §2): a new
+                // SYN numbered above all the old connection used may end
+                // TIME_WAIT early. The new ISS lies beyond the old SND.MAX
+                // plus a maximum window, as Linux picks it, so no old
+                // segment can fall in the new connection's window.
+                iss = Some(conns[idx].snd_max() + (u16::MAX as usize + 2));
+                conns[idx].end_time_wait(&mut cx);
+            } else {
+                conns[idx].handle_segment(&mut cx, &seg);
             }
-        } else if let Some(listener) = listener {
-            self.segment_to_listener(now, listener, local, remote, &seg, None);
-        } else {
-            self.segment_to_closed_port(now, local, remote, &seg);
+            self.reap();
+            if iss.is_none() {
+                return Ok(());
+            }
+        }
+        match listener {
+            Some(listener) => self.segment_to_listener(now, listener, local, remote, &seg, iss),
+            None => self.segment_to_closed_port(now, local, remote, &seg),
         }
         self.reap();
         Ok(())
@@ -303,7 +305,7 @@ impl Endpoint {
 
     /// When `handle_timeout` must next be called.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.conns.iter().filter_map(|c| c.next_timeout()).min()
+        self.conns.iter().fold(None, |due, c| earliest(due, c.next_timeout()))
     }
 
     pub fn poll_event(&mut self) -> Option<Event> {

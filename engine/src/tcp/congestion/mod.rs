@@ -10,7 +10,6 @@ pub use new_reno::NewReno;
 use super::rtt::RttEstimator;
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// Which algorithm a host runs (`Config::congestion`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,12 +51,6 @@ impl Phase {
             Phase::CongestionAvoidance => "congestion avoidance",
             Phase::FastRecovery => "fast recovery",
         }
-    }
-}
-
-impl fmt::Display for Phase {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
     }
 }
 

@@ -81,12 +81,13 @@ impl Connection {
         // step" (RFC 9293 §3.10.7.3), i.e. the text after the SYN.
         if !seg.payload.is_empty() || flags.fin() {
             self.rcv.update_adv(cx.config);
-            let text = TcpRepr {
-                seq: seg.seq + 1,
-                ..seg.clone()
-            };
-            let (seq, payload, fin) = self.rcv.trim(&text);
-            self.process_text(cx, seq, payload, fin);
+            self.text_step(
+                cx,
+                &TcpRepr {
+                    seq: seg.seq + 1,
+                    ..seg.clone()
+                },
+            );
         }
     }
 
@@ -183,21 +184,7 @@ impl Connection {
             return;
         }
 
-        // Seventh and eighth: text and FIN, trimmed to the window.
-        if self.rcv.acceptable(seg) {
-            let (seq, payload, fin) = self.rcv.trim(seg);
-            if !seg.payload.is_empty() && payload.is_empty() && !fin {
-                let len = seg.payload.len() as u32;
-                cx.event(Event::Duplicate {
-                    conn: self.id,
-                    seq: seg.seq,
-                    len,
-                });
-                self.ack_now(cx);
-            } else {
-                self.process_text(cx, seq, payload, fin);
-            }
-        }
+        self.text_step(cx, seg);
         // Our FIN acknowledged, and no FIN of the peer's with it: FIN_WAIT_2.
         // (A FIN on the same segment went straight to TIME_WAIT above.)
         if self.state == State::FinWait1 && self.snd.fin_acked() {
@@ -314,8 +301,27 @@ impl Connection {
         });
     }
 
-    /// Seventh and eighth steps: in-order data to the application, the rest
-    /// to the reassembly buffer, then the FIN.
+    /// Seventh and eighth steps: text and FIN, trimmed to the window.
+    fn text_step(&mut self, cx: &mut Cx, seg: &TcpRepr<'_>) {
+        if !self.rcv.acceptable(seg) {
+            return;
+        }
+        let (seq, payload, fin) = self.rcv.trim(seg);
+        if !seg.payload.is_empty() && payload.is_empty() && !fin {
+            let len = seg.payload.len() as u32;
+            cx.event(Event::Duplicate {
+                conn: self.id,
+                seq: seg.seq,
+                len,
+            });
+            self.ack_now(cx);
+        } else {
+            self.process_text(cx, seq, payload, fin);
+        }
+    }
+
+    /// In-order data to the application, the rest to the reassembly
+    /// buffer, then the FIN.
     fn process_text(&mut self, cx: &mut Cx, seq: SeqNumber, payload: &[u8], fin: bool) {
         if !self.state.can_receive() {
             // CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT: the peer already

@@ -20,7 +20,7 @@ use super::congestion::Controller;
 use super::recovery::Recovery;
 use super::rtt::RttEstimator;
 use super::{Config, ConnError, ConnId, Event, State, Timer};
-use crate::time::{Duration, Instant};
+use crate::time::{earliest, Duration, Instant};
 use crate::wire::{self, Ipv4Repr, SeqNumber, TcpFlags, TcpOptions, TcpRepr};
 use recv::RecvSide;
 use send::{SendSide, DEFAULT_MSS};
@@ -248,7 +248,7 @@ impl Connection {
     }
 
     pub fn next_timeout(&self) -> Option<Instant> {
-        self.timers.iter().flatten().min().copied()
+        self.timers.iter().fold(None, |due, &t| earliest(due, t))
     }
 
     pub fn iss(&self) -> SeqNumber {

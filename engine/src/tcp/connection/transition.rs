@@ -46,25 +46,6 @@ pub enum Trigger {
 }
 
 impl Trigger {
-    pub const ALL: [Trigger; 16] = [
-        Trigger::PassiveOpen,
-        Trigger::ActiveOpen,
-        Trigger::Close,
-        Trigger::Abort,
-        Trigger::RcvSyn,
-        Trigger::RcvSynAck,
-        Trigger::RcvAckOfSyn,
-        Trigger::RcvCookie,
-        Trigger::RcvFin,
-        Trigger::RcvAckOfFin,
-        Trigger::RcvFinAndAckOfFin,
-        Trigger::RcvRst,
-        Trigger::HalfOpenDropped,
-        Trigger::TimedOut,
-        Trigger::TimeWaitOver,
-        Trigger::Reopened,
-    ];
-
     /// Edges with this trigger are drawn in RFC 9293's figure 5; the others
     /// (resets, aborts, timeouts, cookies, early reuse) are not.
     pub const fn in_figure(self) -> bool {
@@ -83,63 +64,94 @@ pub struct Transition {
     pub to: State,
 }
 
-/// Where `trigger` takes a connection in state `from`; `None` where it
-/// changes nothing.
-pub const fn next(from: State, trigger: Trigger) -> Option<State> {
+const fn edge(from: State, trigger: Trigger, to: State) -> Transition {
+    Transition { from, trigger, to }
+}
+
+/// The state machine, one row per edge.
+const TABLE: &[Transition] = {
     use State::*;
     use Trigger::*;
-    Some(match (from, trigger) {
+    &[
         // OPEN (RFC 9293 §3.10.1): passive creates a listener, active sends SYN.
-        (Closed, PassiveOpen) => Listen,
-        (Closed, ActiveOpen) => SynSent,
-        // CLOSE on a listener or before the peer answered: just delete the TCB (§3.10.4).
-        (Listen | SynSent, Close) => Closed,
+        edge(Closed, PassiveOpen, Listen),
+        edge(Closed, ActiveOpen, SynSent),
+        // CLOSE on a listener or before the peer answered: delete the TCB (§3.10.4).
+        edge(Listen, Close, Closed),
+        edge(SynSent, Close, Closed),
         // SEGMENT ARRIVES in LISTEN: a SYN is answered with SYN,ACK (§3.10.7.2).
-        (Listen, RcvSyn) => SynReceived,
+        edge(Listen, RcvSyn, SynReceived),
         // A valid cookie stands for the whole handshake (RFC 4987 §3.6).
-        (Listen, RcvCookie) => Established,
+        edge(Listen, RcvCookie, Established),
         // Crossing SYNs: simultaneous open (§3.5, figure 8).
-        (SynSent, RcvSyn) => SynReceived,
+        edge(SynSent, RcvSyn, SynReceived),
         // Our SYN acknowledged and the peer's SYN received (§3.10.7.3).
-        (SynSent, RcvSynAck) => Established,
-        // The handshake's third segment, or in a simultaneous open the
-        // peer's SYN,ACK (§3.10.7.4, fifth step).
-        (SynReceived, RcvAckOfSyn) => Established,
+        edge(SynSent, RcvSynAck, Established),
+        // The handshake's third segment, or in a simultaneous open the peer's
+        // SYN,ACK (§3.10.7.4, fifth step).
+        edge(SynReceived, RcvAckOfSyn, Established),
         // A half-open connection from a passive OPEN returns to LISTEN
         // (§3.10.7.4, second and fourth steps; figure 5 note 1).
-        (SynReceived, HalfOpenDropped) => Listen,
+        edge(SynReceived, HalfOpenDropped, Listen),
         // CLOSE with the connection open: our FIN goes out (§3.10.4).
-        (Established, Close) => FinWait1,
-        (CloseWait, Close) => LastAck,
+        edge(Established, Close, FinWait1),
+        edge(CloseWait, Close, LastAck),
         // The peer's FIN (§3.10.7.4, eighth step).
-        (Established, RcvFin) => CloseWait,
-        (FinWait1, RcvFin) => Closing,
-        (FinWait1, RcvFinAndAckOfFin) => TimeWait,
-        (FinWait2, RcvFin) => TimeWait,
+        edge(Established, RcvFin, CloseWait),
+        edge(FinWait1, RcvFin, Closing),
+        edge(FinWait1, RcvFinAndAckOfFin, TimeWait),
+        edge(FinWait2, RcvFin, TimeWait),
         // Our FIN acknowledged (§3.10.7.4, fifth step).
-        (FinWait1, RcvAckOfFin) => FinWait2,
-        (Closing, RcvAckOfFin) => TimeWait,
-        (LastAck, RcvAckOfFin) => Closed,
+        edge(FinWait1, RcvAckOfFin, FinWait2),
+        edge(Closing, RcvAckOfFin, TimeWait),
+        edge(LastAck, RcvAckOfFin, Closed),
         // 2 × MSL passed, or a new incarnation took the ports (§3.6.1).
-        (TimeWait, TimeWaitOver | Reopened) => Closed,
-        // An RST (§3.10.7.3, §3.10.7.4 second step), ABORT (§3.10.5), or
-        // retransmissions given up (§3.8.3): the connection is gone.
-        (
-            SynSent | SynReceived | Established | FinWait1 | FinWait2 | CloseWait | Closing | LastAck,
-            RcvRst | Abort | TimedOut,
-        ) => Closed,
-        (TimeWait, RcvRst | Abort) => Closed,
-        _ => return None,
-    })
+        edge(TimeWait, TimeWaitOver, Closed),
+        edge(TimeWait, Reopened, Closed),
+        // An RST (§3.10.7.3, §3.10.7.4 second step): the connection is gone.
+        edge(SynSent, RcvRst, Closed),
+        edge(SynReceived, RcvRst, Closed),
+        edge(Established, RcvRst, Closed),
+        edge(FinWait1, RcvRst, Closed),
+        edge(FinWait2, RcvRst, Closed),
+        edge(CloseWait, RcvRst, Closed),
+        edge(Closing, RcvRst, Closed),
+        edge(LastAck, RcvRst, Closed),
+        edge(TimeWait, RcvRst, Closed),
+        // ABORT (§3.10.5).
+        edge(SynSent, Abort, Closed),
+        edge(SynReceived, Abort, Closed),
+        edge(Established, Abort, Closed),
+        edge(FinWait1, Abort, Closed),
+        edge(FinWait2, Abort, Closed),
+        edge(CloseWait, Abort, Closed),
+        edge(Closing, Abort, Closed),
+        edge(LastAck, Abort, Closed),
+        edge(TimeWait, Abort, Closed),
+        // Retransmissions or probes given up (§3.8.3).
+        edge(SynSent, TimedOut, Closed),
+        edge(SynReceived, TimedOut, Closed),
+        edge(Established, TimedOut, Closed),
+        edge(FinWait1, TimedOut, Closed),
+        edge(FinWait2, TimedOut, Closed),
+        edge(CloseWait, TimedOut, Closed),
+        edge(Closing, TimedOut, Closed),
+        edge(LastAck, TimedOut, Closed),
+    ]
+};
+
+/// Where `trigger` takes a connection in state `from`; `None` where it
+/// changes nothing.
+pub fn next(from: State, trigger: Trigger) -> Option<State> {
+    TABLE
+        .iter()
+        .find(|t| t.from == from && t.trigger == trigger)
+        .map(|t| t.to)
 }
 
 /// Every edge, for drawing the state diagram.
 pub fn transitions() -> impl Iterator<Item = Transition> {
-    State::ALL.into_iter().flat_map(|from| {
-        Trigger::ALL
-            .into_iter()
-            .filter_map(move |trigger| next(from, trigger).map(|to| Transition { from, trigger, to }))
-    })
+    TABLE.iter().copied()
 }
 
 #[cfg(test)]
@@ -157,6 +169,14 @@ mod tests {
         assert_eq!(figure.len(), 19);
         assert!(!figure.contains(&(State::Listen, State::SynSent)));
         assert!(figure.contains(&(State::FinWait1, State::TimeWait)));
+    }
+
+    #[test]
+    fn each_state_and_trigger_lead_one_way_at_most() {
+        let mut seen = std::collections::HashSet::new();
+        for t in transitions() {
+            assert!(seen.insert((t.from, t.trigger)), "{:?} twice", (t.from, t.trigger));
+        }
     }
 
     #[test]
