@@ -30,7 +30,7 @@ pub fn narrate(story: &Story, n: usize) -> Narration {
         };
     }
     if n == 0 {
-        let (ip, port) = story.server;
+        let (ip, port) = (story.server.ip(), story.server.port());
         return Narration {
             title: "Before anything moves".into(),
             what: format!(

@@ -505,6 +505,39 @@ fn simultaneous_open_passes_through_syn_rcvd_on_both_sides() {
             "{side:?}"
         );
     }
+    // RFC 9293 §3.5 figure 8: four segments, two SYNs crossing and then two
+    // SYN,ACKs, and both sides ESTABLISHED as the SYN,ACKs arrive: no
+    // retransmission and nothing rejected on the way.
+    let segs = sent(&trace);
+    let kinds: Vec<(bool, bool)> = segs[..4].iter().map(|s| (s.3.flags.syn(), s.3.flags.ack())).collect();
+    assert_eq!(kinds, [(true, false), (true, false), (true, true), (true, true)]);
+    assert!(
+        !segs[4].3.flags.syn(),
+        "the fifth segment is data, not a handshake retry"
+    );
+    let handshake_end = segs[3].0;
+    assert!(!events(&trace)
+        .iter()
+        .any(|e| e.0 < segs[4].0 && matches!(e.3, Event::Retransmit { .. } | Event::Rejected { .. })));
+    let established: Vec<u64> = events(&trace)
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.3,
+                Event::StateChanged {
+                    to: State::Established,
+                    ..
+                }
+            )
+        })
+        .map(|e| e.1)
+        .collect();
+    let synack_sent = segs[3].1;
+    assert_eq!(established.len(), 2);
+    assert!(established
+        .iter()
+        .all(|&at| at > synack_sent && at - synack_sent <= 25_000));
+    assert!(handshake_end < segs[4].0);
 }
 
 #[test]

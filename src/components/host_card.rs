@@ -3,12 +3,12 @@
 //! flashes once (not at all with reduced motion).
 
 use crate::state::story::Transition;
-use std::net::Ipv4Addr;
+use std::net::SocketAddrV4;
 use tcpsim::net::Side;
 use tcpsim::tcp::State;
 use yew::prelude::*;
 
-pub fn host_card(side: Side, (ip, port): (Ipv4Addr, u16), state: State, transition: Option<Transition>) -> Html {
+pub fn host_card(side: Side, addr: SocketAddrV4, state: State, transition: Option<Transition>) -> Html {
     // Keyed by the transition's record, so each change restarts the flash.
     let key = transition.map_or(0, |t| t.record + 1);
     let (class, label, testid) = match side {
@@ -18,7 +18,7 @@ pub fn host_card(side: Side, (ip, port): (Ipv4Addr, u16), state: State, transiti
     html! {
         <section {class} aria-label={label}>
             <h2 class="host-role">{ side.name() }</h2>
-            <p class="host-addr">{ format!("{ip}:{port}") }</p>
+            <p class="host-addr">{ format!("{}:{}", addr.ip(), addr.port()) }</p>
             <p class="badge" key={key} data-testid={testid}
                data-state={state.to_string()}>{ state.to_string() }</p>
             <p class="transition" aria-hidden="true">

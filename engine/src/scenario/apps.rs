@@ -6,13 +6,13 @@ use crate::net::{App, AppIo};
 use crate::tcp::{ConnId, Event, State};
 use crate::time::{Duration, Instant};
 use crate::wire::{emit_datagram, Ipv4Repr, SeqNumber, TcpFlags, TcpOptions, TcpRepr};
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddrV4};
 
 /// `curl http://server/`: connect, send the request once connected, read
 /// the response, close when it is complete (Content-Length) or the server
 /// closed.
 pub struct HttpClient {
-    pub server: (Ipv4Addr, u16),
+    pub server: SocketAddrV4,
     pub request: Vec<u8>,
     conn: Option<ConnId>,
     response: Vec<u8>,
@@ -23,7 +23,7 @@ pub struct HttpClient {
 }
 
 impl HttpClient {
-    pub fn new(server: (Ipv4Addr, u16), request: &[u8]) -> Self {
+    pub fn new(server: SocketAddrV4, request: &[u8]) -> Self {
         HttpClient {
             server,
             request: request.to_vec(),
@@ -56,7 +56,7 @@ fn complete_length(response: &[u8]) -> Option<usize> {
 
 impl App for HttpClient {
     fn start(&mut self, io: &mut AppIo<'_>) {
-        self.conn = io.connect(self.server.0, self.server.1);
+        self.conn = io.connect(*self.server.ip(), self.server.port());
     }
 
     fn set_payload(&mut self, data: Vec<u8>) {

@@ -4,6 +4,7 @@ use super::apps::{HttpClient, HttpServer};
 use super::teaching::{pair, SERVER};
 use super::{Scenario, Setup};
 use crate::time::Duration;
+use std::net::SocketAddrV4;
 
 pub const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: 10.0.2.10\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n";
 pub const BODY: &[u8] =
@@ -24,7 +25,7 @@ fn setup() -> Setup {
 /// the starting point of most lessons, which then add a fault or a switch.
 pub fn web(body: &[u8]) -> Setup {
     let mut s = pair(
-        Box::new(HttpClient::new((SERVER, 80), REQUEST)),
+        Box::new(HttpClient::new(SocketAddrV4::new(SERVER, 80), REQUEST)),
         Box::new(HttpServer::new(80, "text/html", body)),
     );
     // The client delays its ACKs, as common stacks do (RFC 9293 §3.8.6.3),

@@ -11,6 +11,7 @@ use super::teaching::{CLIENT, SERVER};
 use super::{Scenario, Setup};
 use crate::net::{FaultAction, ScriptedFault, Side};
 use crate::time::Duration;
+use std::net::SocketAddrV4;
 
 pub const SCENARIO: Scenario = Scenario {
     id: "old-syn",
@@ -26,7 +27,7 @@ fn setup() -> Setup {
     s.client_app = Box::new(SynInjector {
         syns: vec![(CLIENT, 49152, 90_000)],
         to: (SERVER, 80),
-        then: Box::new(HttpClient::new((SERVER, 80), REQUEST)),
+        then: Box::new(HttpClient::new(SocketAddrV4::new(SERVER, 80), REQUEST)),
     });
     // The real SYN (the client's 2nd datagram) takes a slower path.
     let action = FaultAction::Delay(Duration::from_millis(60));

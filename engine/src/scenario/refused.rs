@@ -5,6 +5,7 @@ use super::apps::{HttpClient, HttpServer};
 use super::curl::REQUEST;
 use super::teaching::{pair, SERVER};
 use super::{Scenario, Setup};
+use std::net::SocketAddrV4;
 
 pub const SCENARIO: Scenario = Scenario {
     id: "refused",
@@ -15,7 +16,7 @@ pub const SCENARIO: Scenario = Scenario {
 
 fn setup() -> Setup {
     pair(
-        Box::new(HttpClient::new((SERVER, 8080), REQUEST)),
+        Box::new(HttpClient::new(SocketAddrV4::new(SERVER, 8080), REQUEST)),
         Box::new(HttpServer::new(80, "text/html", super::curl::BODY)),
     )
 }

@@ -5,6 +5,7 @@ use super::apps::HttpClient;
 use super::curl::{web, REQUEST};
 use super::teaching::{page, SERVER};
 use super::{Scenario, Setup};
+use std::net::SocketAddrV4;
 
 pub const SCENARIO: Scenario = Scenario {
     id: "reset",
@@ -17,6 +18,6 @@ pub const SCENARIO: Scenario = Scenario {
 fn setup() -> Setup {
     let mut s = web(&page(8 * 1460));
     // Stops after the first flight of the response (a user pressing stop).
-    s.client_app = Box::new(HttpClient::new((SERVER, 80), REQUEST).abort_after(2000));
+    s.client_app = Box::new(HttpClient::new(SocketAddrV4::new(SERVER, 80), REQUEST).abort_after(2000));
     s
 }

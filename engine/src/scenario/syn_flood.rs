@@ -7,7 +7,7 @@ use super::apps::{HttpClient, SynInjector};
 use super::curl::{web, REQUEST};
 use super::teaching::SERVER;
 use super::{Scenario, Setup};
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddrV4};
 
 pub const SCENARIO: Scenario = Scenario {
     id: "syn-flood",
@@ -42,7 +42,7 @@ fn setup() -> Setup {
     s.client_app = Box::new(SynInjector {
         syns: forged,
         to: (SERVER, 80),
-        then: Box::new(HttpClient::new((SERVER, 80), REQUEST)),
+        then: Box::new(HttpClient::new(SocketAddrV4::new(SERVER, 80), REQUEST)),
     });
     s
 }
