@@ -2,31 +2,61 @@
 # Every test: formatting, lints, the engine's unit, golden, property,
 # interop and Wireshark tests, the web app's release build (served from a
 # sub-path and loaded in Chromium), and its browser tests in headless Chrome.
+# The last line sums every suite: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/setup.sh
+
+results=$(mktemp)
+passed=0
+failed=0
+# At the end, on success or failure: cargo's and wasm-bindgen-test's
+# "test result" lines, the end-to-end checks, and each step that is a check
+# of its own, summed on one line.
+summarize() {
+  local status=$?
+  set +e
+  local n
+  n=$(grep -ho 'test result: [A-Za-z]*\. [0-9]* passed; [0-9]* failed' "$results" \
+    | awk '{p += $4; f += $6} END {print p + 0, f + 0}')
+  passed=$((passed + ${n% *}))
+  failed=$((failed + ${n#* }))
+  passed=$((passed + $(grep -c '^ok  ' "$results")))
+  failed=$((failed + $(grep -c '^FAIL ' "$results")))
+  # A step that stopped the run without a failed test of its own.
+  if [ "$status" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
+  rm -f "$results"
+  echo "$passed passed, $failed failed"
+}
+trap summarize EXIT
+
+# suite CMD...: a command whose test results are counted from its output.
+suite() { "$@" 2>&1 | tee -a "$results"; }
+# check NAME CMD...: a step that is one check: it passes or fails as a whole.
+check() {
+  local name=$1
+  shift
+  log "$name"
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); exit 1; fi
+}
+
 ensure_web_tools
 ensure_browser
 ensure_apt tshark tshark || true
 
-log "cargo fmt --check"
-cargo fmt --all -- --check
-log "cargo clippy"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
-log "engine builds for wasm32"
-cargo build --quiet -p tcpsim --lib --target wasm32-unknown-unknown
-log "benchmarks compile"
-cargo bench --quiet -p tcpsim --no-run
+check "cargo fmt --check" cargo fmt --all -- --check
+check "cargo clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
+check "engine builds for wasm32" cargo build --quiet -p tcpsim --lib --target wasm32-unknown-unknown
+check "benchmarks compile" cargo bench --quiet -p tcpsim --no-run
 log "engine tests"
-cargo test --release -p tcpsim
+suite cargo test --release -p tcpsim
 log "app unit tests (native)"
-cargo test --release -p watch-tcp --lib
-log "release build: trunk build --release --offline"
-trunk build --release --offline
-scripts/check-release.sh
+suite cargo test --release -p watch-tcp --lib
+check "release build: trunk build --release --offline" trunk build --release --offline
+check "release build loads from a sub-path in Chromium" scripts/check-release.sh
 log "end-to-end: the release build in Chromium (Playwright)"
-node tests/e2e/e2e.mjs dist target/e2e-screenshots
+suite node tests/e2e/e2e.mjs dist target/e2e-screenshots
 log "browser tests (wasm-bindgen-test, headless Chrome)"
-CHROMEDRIVER=/usr/bin/chromedriver \
+suite env CHROMEDRIVER=/usr/bin/chromedriver \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --target wasm32-unknown-unknown -p watch-tcp

@@ -128,7 +128,12 @@ impl Host {
 
     /// LISTEN, then the handshake up to ESTABLISHED.
     fn established() -> (Host, ConnId) {
-        let mut h = Host::server();
+        Host::established_with(config())
+    }
+
+    /// As `established`, with this host configuration.
+    fn established_with(config: Config) -> (Host, ConnId) {
+        let mut h = Host::new(config);
         h.ep.listen(80).unwrap();
         h.send(syn(PEER_ISN));
         let synack = h.recv_one();
@@ -877,14 +882,10 @@ fn without_delayed_ack_every_segment_is_acked_even_when_they_arrive_together() {
 #[test]
 fn with_delayed_ack_at_least_every_second_segment_is_acked() {
     // RFC 9293 §3.8.6.3 (SHLD-19), for segments arriving at the same instant.
-    let mut h = Host::new(Config {
+    let (mut h, _) = Host::established_with(Config {
         delayed_ack: Some(Duration::from_millis(200)),
         ..config()
     });
-    h.ep.listen(80).unwrap();
-    h.send(syn(PEER_ISN));
-    h.recv_one();
-    h.send(TEMPLATE());
     for i in 0..5 {
         h.send(Seg {
             seq: PEER_ISN + 1 + i * 536,
@@ -905,16 +906,11 @@ fn with_delayed_ack_at_least_every_second_segment_is_acked() {
 /// first two duplicate ACKs each send one new segment, and the third
 /// duplicate they bring triggers fast retransmit, with no timeout.
 fn small_window_loss(limited_transmit: bool) -> Host {
-    let mut h = Host::new(Config {
+    let (mut h, id) = Host::established_with(Config {
         initial_cwnd: Some(3),
         limited_transmit,
         ..config()
     });
-    h.ep.listen(80).unwrap();
-    h.send(syn(PEER_ISN));
-    h.recv_one();
-    h.send(TEMPLATE());
-    let id = h.conn();
     h.ep.send(id, &[7; 536 * 6]).unwrap();
     assert_eq!(h.recv().len(), 3, "initial window of three segments");
     h
@@ -953,15 +949,10 @@ fn without_limited_transmit_two_dup_acks_release_nothing() {
 /// ESTABLISHED with data acknowledged, so cwnd has grown past the initial
 /// window, then idle for `idle`; returns how many segments the next write sends.
 fn segments_after_idle(idle: Duration, restart_after_idle: bool) -> usize {
-    let mut h = Host::new(Config {
+    let (mut h, id) = Host::established_with(Config {
         restart_after_idle,
         ..config()
     });
-    h.ep.listen(80).unwrap();
-    h.send(syn(PEER_ISN));
-    h.recv_one();
-    h.send(TEMPLATE());
-    let id = h.conn();
     // Four segments acknowledged one by one: cwnd 4 → 8 segments.
     h.ep.send(id, &[1; 536 * 4]).unwrap();
     assert_eq!(h.recv().len(), 4);
@@ -1067,14 +1058,10 @@ fn with_a_zero_receive_window_only_a_segment_at_rcv_nxt_has_its_ack_used() {
 #[test]
 fn challenge_acks_are_rate_limited() {
     // RFC 5961 §7.
-    let mut h = Host::new(Config {
+    let (mut h, _) = Host::established_with(Config {
         challenge_ack_limit: 2,
         ..config()
     });
-    h.ep.listen(80).unwrap();
-    h.send(syn(PEER_ISN));
-    h.recv_one();
-    h.send(TEMPLATE());
     let inexact_rst = Seg {
         flags: RST,
         seq: PEER_ISN + 9,

@@ -90,7 +90,7 @@ impl Reassembly {
 
     /// RCV.NXT advanced by `n`: removes and appends to `out` the bytes now in
     /// order (contiguous from the new RCV.NXT), and says whether the FIN is next.
-    pub fn advance(&mut self, n: usize, out: &mut impl Extend<u8>) -> bool {
+    pub fn advance(&mut self, n: usize, out: &mut impl for<'a> Extend<&'a u8>) -> bool {
         let mut run = 0;
         if self.count == 0 {
             // Nothing held: the usual case costs nothing.
@@ -103,7 +103,7 @@ impl Reassembly {
         let covered = (self.start + n).min(self.held.len());
         self.count -= held_in(&self.held[self.start..covered]);
         run += held_run(&self.held[covered..]);
-        out.extend(self.bytes[covered..covered + run].iter().copied());
+        out.extend(&self.bytes[covered..covered + run]);
         self.count -= run;
         self.start = covered + run;
         if self.start == self.held.len() {
@@ -140,12 +140,8 @@ impl Reassembly {
 const ALL_HELD: u64 = 0x0101_0101_0101_0101;
 
 fn words(marks: &[u8]) -> (impl Iterator<Item = u64> + '_, &[u8]) {
-    let chunks = marks.chunks_exact(8);
-    let rest = chunks.remainder();
-    (
-        chunks.map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])),
-        rest,
-    )
+    let (chunks, rest) = marks.as_chunks::<8>();
+    (chunks.iter().map(|&c| u64::from_le_bytes(c)), rest)
 }
 
 /// How many bytes are marked as held.
