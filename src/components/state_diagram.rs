@@ -38,12 +38,10 @@ fn place(s: State) -> (i32, i32) {
 /// transition table (it offers no SEND on a listener, and a CLOSE in
 /// SYN_RCVD waits for ESTABLISHED, so those two are not drawn).
 fn figure_edges() -> Vec<(State, State)> {
-    let mut edges: Vec<(State, State)> = transition::transitions()
+    transition::transitions()
         .filter(|t| t.trigger.in_figure())
         .map(|t| (t.from, t.to))
-        .collect();
-    edges.dedup();
-    edges
+        .collect()
 }
 
 /// Words for an edge the figure leaves out.

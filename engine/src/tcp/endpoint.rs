@@ -373,10 +373,6 @@ impl Endpoint {
         }
     }
 
-    fn cookie_secret(&self) -> u64 {
-        self.config.cookie_secret
-    }
-
     /// RFC 9293 §3.10.7.1: nothing is here, so answer with RST (unless the
     /// segment is itself an RST).
     fn segment_to_closed_port(&mut self, now: Instant, local: SocketAddrV4, remote: SocketAddrV4, seg: &TcpRepr) {
@@ -410,7 +406,7 @@ impl Endpoint {
         }
         if seg.flags.ack() {
             if !seg.flags.syn() && self.config.syn_cookies {
-                let secret = self.cookie_secret();
+                let secret = self.config.cookie_secret;
                 if let Some(mss) = syn_cookie::check(secret, now, local, remote, seg.seq - 1, seg.ack - 1) {
                     let id = self.new_id();
                     let (mut cx, conns) = self.split(now);
@@ -463,7 +459,7 @@ impl Endpoint {
         syn: &TcpRepr,
     ) {
         let peer_mss = syn.options.mss.unwrap_or(536);
-        let (cookie, _) = syn_cookie::make(self.cookie_secret(), now, local, remote, syn.seq, peer_mss);
+        let (cookie, _) = syn_cookie::make(self.config.cookie_secret, now, local, remote, syn.seq, peer_mss);
         let tcp = TcpRepr {
             src_port: local.port(),
             dst_port: remote.port(),

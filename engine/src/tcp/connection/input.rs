@@ -125,16 +125,11 @@ impl Connection {
                 // A retransmitted FIN in TIME_WAIT: ACK it and restart the
                 // 2 MSL wait (RFC 9293 §3.10.7.4, eighth step).
                 if self.state == State::TimeWait && flags.fin() {
-                    self.set_timer(cx, Timer::TimeWait, cx.now + cx.config.msl.saturating_mul(2));
+                    self.restart_time_wait(cx);
                 }
                 self.ack_now(cx);
                 if seg.seq_len() > 0 && seg.seq < self.rcv.nxt {
-                    let len = seg.payload.len() as u32;
-                    cx.event(Event::Duplicate {
-                        conn: self.id,
-                        seq: seg.seq,
-                        len,
-                    });
+                    self.report_duplicate(cx, seg);
                 } else {
                     self.reject(cx, RejectReason::Unacceptable);
                 }
@@ -308,12 +303,7 @@ impl Connection {
         }
         let (seq, payload, fin) = self.rcv.trim(seg);
         if !seg.payload.is_empty() && payload.is_empty() && !fin {
-            let len = seg.payload.len() as u32;
-            cx.event(Event::Duplicate {
-                conn: self.id,
-                seq: seg.seq,
-                len,
-            });
+            self.report_duplicate(cx, seg);
             self.ack_now(cx);
         } else {
             self.process_text(cx, seq, payload, fin);
@@ -330,7 +320,7 @@ impl Connection {
                 self.rcv.ack_pending = true;
             }
             if fin && self.state == State::TimeWait {
-                self.set_timer(cx, Timer::TimeWait, cx.now + cx.config.msl.saturating_mul(2));
+                self.restart_time_wait(cx);
             }
             return;
         }
@@ -416,6 +406,15 @@ impl Connection {
             Trigger::RcvFin
         };
         self.apply(cx, trigger);
+    }
+
+    /// A segment that carried nothing new: it was already received.
+    fn report_duplicate(&self, cx: &mut Cx, seg: &TcpRepr<'_>) {
+        cx.event(Event::Duplicate {
+            conn: self.id,
+            seq: seg.seq,
+            len: seg.payload.len() as u32,
+        });
     }
 
     fn reject(&self, cx: &mut Cx, reason: RejectReason) {

@@ -120,6 +120,20 @@ impl ChallengeBudget {
     }
 }
 
+/// `len` bytes of `ring` from `offset`, as the (up to) two slices they
+/// occupy: the send buffer's and the receive buffer's shared view.
+fn ring_range(ring: &VecDeque<u8>, offset: usize, len: usize) -> (&[u8], &[u8]) {
+    let (a, b) = ring.as_slices();
+    if offset >= a.len() {
+        let start = offset - a.len();
+        (&b[start..start + len], &[])
+    } else if offset + len <= a.len() {
+        (&a[offset..offset + len], &[])
+    } else {
+        (&a[offset..], &b[..offset + len - a.len()])
+    }
+}
+
 /// Congestion and flow control as last reported (bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct WindowReport {
@@ -297,14 +311,11 @@ impl Connection {
         n
     }
 
-    /// CLOSE (RFC 9293 §3.10.4). Returns false if the connection should be
-    /// dropped at once (it never reached the peer).
-    pub fn close(&mut self, cx: &mut Cx) -> bool {
+    /// CLOSE (RFC 9293 §3.10.4). In SYN_SENT the connection never reached
+    /// the peer and is simply deleted.
+    pub fn close(&mut self, cx: &mut Cx) {
         match self.state {
-            State::SynSent => {
-                self.apply(cx, Trigger::Close);
-                return false;
-            }
+            State::SynSent => self.apply(cx, Trigger::Close),
             // The FIN waits until the handshake completes.
             State::SynReceived => self.snd.fin_queued = true,
             State::Established | State::CloseWait => {
@@ -313,7 +324,6 @@ impl Connection {
             }
             _ => {}
         }
-        true
     }
 
     /// ABORT (RFC 9293 §3.10.5): RST <SEQ=SND.NXT> where the peer knows us.
@@ -361,10 +371,16 @@ impl Connection {
                 for timer in [Timer::Retransmit, Timer::Persist, Timer::DelayedAck] {
                     self.cancel_timer(cx, timer);
                 }
-                self.set_timer(cx, Timer::TimeWait, cx.now + cx.config.msl.saturating_mul(2));
+                self.restart_time_wait(cx);
             }
             _ => {}
         }
+    }
+
+    /// TIME_WAIT lasts 2 × MSL from now: on entering it, and again each
+    /// time the peer's FIN comes back (RFC 9293 §3.10.7.4, eighth step).
+    fn restart_time_wait(&mut self, cx: &mut Cx) {
+        self.set_timer(cx, Timer::TimeWait, cx.now + cx.config.msl.saturating_mul(2));
     }
 
     /// The connection is over for good, or back to its listener.

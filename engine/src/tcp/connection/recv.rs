@@ -3,7 +3,7 @@
 //! (§3.10.7.4), in-order delivery with reassembly, the window we
 //! advertise (§3.8.6), and what the ACK policy owes.
 
-use super::send::ring_range;
+use super::ring_range;
 use crate::tcp::reassembly::Reassembly;
 use crate::tcp::Config;
 use crate::wire::{SeqNumber, TcpRepr};

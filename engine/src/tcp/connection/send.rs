@@ -2,6 +2,7 @@
 //! §3.3.1), the bytes written and not yet acknowledged (the retransmission
 //! queue), and the persist state for a zero window (§3.8.6.1).
 
+use super::ring_range;
 use crate::tcp::{Config, RetransmitReason};
 use crate::time::Instant;
 use crate::wire::{SeqNumber, TcpRepr};
@@ -171,18 +172,5 @@ impl SendSide {
                 &self.scratch
             }
         }
-    }
-}
-
-/// `len` bytes of `ring` from `offset`, as the (up to) two slices they occupy.
-pub(super) fn ring_range(ring: &VecDeque<u8>, offset: usize, len: usize) -> (&[u8], &[u8]) {
-    let (a, b) = ring.as_slices();
-    if offset >= a.len() {
-        let start = offset - a.len();
-        (&b[start..start + len], &[])
-    } else if offset + len <= a.len() {
-        (&a[offset..offset + len], &[])
-    } else {
-        (&a[offset..], &b[..offset + len - a.len()])
     }
 }
