@@ -31,6 +31,10 @@ pub struct AppState {
     /// The secret behind random ISNs (RFC 6528), when they are on.
     pub isn_secret: Option<u64>,
     pub story: Rc<Story>,
+    /// The step shown: the number of the last segment sent that playback
+    /// has reached. Kept exactly, not read off the clock, because several
+    /// steps can complete at the same moment.
+    step: usize,
     pub moment: Moment,
     /// The step being animated towards, when stepping.
     pub target: Option<usize>,
@@ -87,6 +91,7 @@ impl AppState {
             params.step = 0;
         }
         AppState {
+            step: params.step,
             moment: story.moment(params.step),
             playing: params.autoplay && params.step < last,
             params,
@@ -103,9 +108,9 @@ impl AppState {
         }
     }
 
-    /// Steps completed.
+    /// The step shown.
     pub fn step(&self) -> usize {
-        self.story.step_at(self.moment)
+        self.step
     }
 
     /// The step the narration and inspector are about.
@@ -126,6 +131,7 @@ impl AppState {
 
     fn jump(&mut self, n: usize) {
         let n = n.min(self.last());
+        self.step = n;
         self.moment = self.story.moment(n);
         self.target = None;
         self.playing = false;
@@ -157,14 +163,15 @@ impl AppState {
             (false, None) => return,
         };
         let goal = self.story.moment(goal_step);
-        let before = self.step();
         if self.dwell > 0.0 {
             self.dwell -= ms * speed;
             return;
         }
+        let before = self.step;
         if self.still {
             // No travel: the next step happens at once, then a pause.
-            self.moment = self.story.moment((before + 1).min(goal_step));
+            self.step = (before + 1).min(goal_step);
+            self.moment = self.story.moment(self.step);
             self.dwell = STILL_STEP_MS;
         } else {
             let idle = self.story.in_flight(self.moment).is_empty();
@@ -181,15 +188,21 @@ impl AppState {
             if time >= goal.time {
                 self.moment = goal;
             }
+            // Playing counts the steps one at a time, even when several
+            // complete within a frame or at the same instant.
+            if self.playing && self.story.step_at(self.moment) > before {
+                self.step = before + 1;
+                self.moment = self.story.moment(self.step);
+            }
         }
-        let after = self.step();
-        self.params.step = after;
-        if self.moment == goal || after >= goal_step {
+        self.params.step = self.step;
+        if self.moment == goal && (self.target.is_some() || self.step >= goal_step) {
             self.moment = goal;
             self.target = None;
             self.playing = false;
+            self.step = goal_step;
             self.params.step = goal_step;
-        } else if after > before && self.playing && !self.still {
+        } else if self.step > before && self.playing && !self.still {
             self.dwell = DWELL_MS;
         }
     }
@@ -211,7 +224,7 @@ impl Reducible for AppState {
                 if s.playing {
                     s.playing = false;
                 } else {
-                    if s.step() >= s.last() {
+                    if s.step >= s.last() {
                         s.jump(0);
                     }
                     s.playing = true;
@@ -221,7 +234,7 @@ impl Reducible for AppState {
                 }
             }
             Action::StepForward => {
-                let next = s.target.unwrap_or_else(|| s.step()) + 1;
+                let next = s.target.unwrap_or(s.step) + 1;
                 if next > s.last() {
                     return self;
                 }
@@ -235,7 +248,7 @@ impl Reducible for AppState {
                 }
             }
             Action::StepBack => {
-                let step = s.step();
+                let step = s.step;
                 let here = s.story.moment(step);
                 let mid_step = s.target.is_some() || s.moment != here;
                 s.jump(if mid_step { step } else { step.saturating_sub(1) });
@@ -349,6 +362,59 @@ mod tests {
         assert_eq!(s.step(), 0);
         let s = after(s, [Action::GoTo(99)]);
         assert_eq!(s.step(), s.story.steps.len(), "GoTo past the end stops at the end");
+    }
+
+    #[test]
+    fn every_deep_link_and_every_step_lands_on_the_step_it_names() {
+        for scenario in scenario::ALL {
+            let id = scenario.id;
+            let last = state(&format!("?scenario={id}"), true).story.steps.len();
+            for n in 0..=last {
+                let s = state(&format!("?scenario={id}&step={n}"), true);
+                assert_eq!((s.step(), s.params.step, s.focus()), (n, n, n), "{id}: step={n}");
+                assert_eq!(s.moment, s.story.moment(n));
+                if n < last {
+                    for still in [true, false] {
+                        let s = settle(after(
+                            state(&format!("?scenario={id}&step={n}"), still),
+                            [Action::StepForward],
+                        ));
+                        assert_eq!(
+                            (s.step(), s.params.step),
+                            (n + 1, n + 1),
+                            "{id}: → from {n} (still {still})"
+                        );
+                        assert_eq!(s.moment, s.story.moment(n + 1), "{id}: → from {n}");
+                    }
+                }
+                if n > 0 {
+                    let s = after(s, [Action::StepBack]);
+                    assert_eq!(s.step(), n - 1, "{id}: ← from {n}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn playing_shows_every_step_once_in_order() {
+        for scenario in scenario::ALL {
+            let id = scenario.id;
+            for still in [true, false] {
+                let mut s = after(state(&format!("?scenario={id}"), still), [Action::TogglePlay]);
+                let mut seen = vec![0];
+                for _ in 0..1_000_000 {
+                    if !s.animating() {
+                        break;
+                    }
+                    s = s.reduce(Action::Tick(16.0));
+                    if seen.last() != Some(&s.step()) {
+                        seen.push(s.step());
+                    }
+                }
+                let all: Vec<usize> = (0..=s.story.steps.len()).collect();
+                assert_eq!(seen, all, "{id} (still {still})");
+            }
+        }
     }
 
     #[test]

@@ -43,6 +43,10 @@ pub struct Step {
     /// The moment this step is complete: the segment arrived (or was lost)
     /// and the receiver has reacted (its state changes are applied).
     pub done: Moment,
+    /// The moment playback shows for this step: it and every earlier step
+    /// are complete. Never earlier than the previous step's, so the clock
+    /// only moves forward as the steps count up.
+    pub shown: Moment,
     /// What the wire did to it besides carrying it, in words ("lost",
     /// "duplicated", "bit flipped", "delayed").
     pub marks: Vec<&'static str>,
@@ -137,6 +141,7 @@ impl Story {
                             time: r.at.micros() as f64,
                             cursor: i + 1,
                         },
+                        shown: Moment { time: 0.0, cursor: 0 },
                         marks: Vec::new(),
                         lane: 0,
                     });
@@ -199,6 +204,16 @@ impl Story {
                 time: r.at.micros() as f64,
                 cursor: reaction_end(&trace, i),
             };
+        }
+        // A later segment can be settled before an earlier one (a loss
+        // right after sending, a shorter way): each step shows the moment
+        // by which it and all before it are complete.
+        let mut shown = Moment { time: 0.0, cursor: 0 };
+        for step in &mut steps {
+            if step.done.cursor > shown.cursor {
+                shown = step.done;
+            }
+            step.shown = shown;
         }
         // Lanes: each step takes the first lane whose last occupant has
         // arrived (or was lost) by the time this one is sent.
@@ -263,7 +278,7 @@ impl Story {
     /// The moment step `n` shows (0 is the start).
     pub fn moment(&self, n: usize) -> Moment {
         match n.checked_sub(1).and_then(|i| self.steps.get(i)) {
-            Some(step) => step.done,
+            Some(step) => step.shown,
             None if n == 0 => self.start,
             None => self.end(),
         }
@@ -277,11 +292,12 @@ impl Story {
         }
     }
 
-    /// How many steps are complete at `m`.
+    /// How many steps are shown complete at `m`. Steps that complete at
+    /// the same moment count together here; the app keeps the exact step.
     pub fn step_at(&self, m: Moment) -> usize {
         self.steps
             .iter()
-            .take_while(|s| s.done.cursor <= m.cursor && s.done.time <= m.time)
+            .take_while(|s| s.shown.cursor <= m.cursor && s.shown.time <= m.time)
             .count()
     }
 
@@ -484,5 +500,29 @@ mod tests {
             assert_eq!(s.step_at(s.moment(n)), n);
         }
         assert!(s.in_flight(s.moment(12)).is_empty());
+    }
+
+    #[test]
+    fn each_steps_moment_shows_it_and_every_earlier_step_complete() {
+        for s in all() {
+            let id = &s.trace.scenario;
+            for n in 1..=s.steps.len() {
+                let m = s.moment(n);
+                assert!(m.cursor >= s.moment(n - 1).cursor, "{id}: step {n} goes back in time");
+                for earlier in &s.steps[..n] {
+                    assert!(
+                        earlier.done.cursor <= m.cursor,
+                        "{id}: step {n} shows {} unfinished",
+                        earlier.number
+                    );
+                    assert!(earlier.sent_record < m.cursor);
+                }
+                assert!(
+                    s.step_at(m) >= n,
+                    "{id}: step {n}'s moment counts {} steps",
+                    s.step_at(m)
+                );
+            }
+        }
     }
 }
