@@ -1,11 +1,11 @@
-//! Browser hooks: a requestAnimationFrame loop and a document key listener.
-//! Both are torn down when the component goes or the inputs change, so no
+//! Browser hooks: a requestAnimationFrame loop, a document key listener and
+//! a text fetch. The first two are torn down when the component goes or the inputs change, so no
 //! frame or listener outlives what it serves.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 type FrameLoop = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
@@ -65,4 +65,33 @@ pub fn prefers_reduced_motion() -> bool {
     web_sys::window()
         .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
         .is_some_and(|m| m.matches())
+}
+
+/// Fetches `url` (relative to the page) as text and calls `done` with it,
+/// or with why it could not (an HTTP status, or a network failure).
+pub fn fetch_text(url: &str, done: Callback<Result<String, String>>) {
+    let Some(window) = web_sys::window() else { return };
+    let on_error = failed(done.clone());
+    let on_response = Closure::once(move |response: JsValue| {
+        let response: web_sys::Response = response.unchecked_into();
+        match response.text() {
+            Ok(text) if response.ok() => {
+                let ok = done.clone();
+                let on_text = Closure::once(move |t: JsValue| ok.emit(Ok(t.as_string().unwrap_or_default())));
+                let on_error = failed(done);
+                let _ = text.then2(&on_text, &on_error);
+                on_text.forget();
+                on_error.forget();
+            }
+            _ => done.emit(Err(format!("HTTP {}", response.status()))),
+        }
+    });
+    let _ = window.fetch_with_str(url).then2(&on_response, &on_error);
+    // One fetch per lesson opened: JS owns these small closures now.
+    on_response.forget();
+    on_error.forget();
+}
+
+fn failed(done: Callback<Result<String, String>>) -> Closure<dyn FnMut(JsValue)> {
+    Closure::once(move |_: JsValue| done.emit(Err("the network failed".into())))
 }

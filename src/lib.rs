@@ -5,6 +5,7 @@
 pub mod components;
 mod field_meanings;
 mod hooks;
+pub mod lesson;
 pub mod narration;
 mod plot;
 pub mod state;

@@ -245,6 +245,48 @@ async fn keyboard_shortcuts() {
     assert!(app.text("play").contains("play"));
 }
 
+/// A deep link opens the step it names even where several segments leave
+/// at the same instant, and → moves exactly one step from there.
+#[wasm_bindgen_test]
+async fn deep_links_and_steps_land_exactly_where_they_say() {
+    for (query, n) in [
+        ("?scenario=lost-data&step=4", 4),
+        ("?scenario=fast-retransmit&step=13", 13),
+    ] {
+        let app = Mounted::new(query, true).await;
+        assert_eq!(app.step(), n, "{query}");
+        assert!(app.text("narration-title").starts_with(&format!("{n}. ")), "{query}");
+        press("ArrowRight").await;
+        assert_eq!(app.step(), n + 1, "{query}: one step");
+        let search = web_sys::window().unwrap().location().search().unwrap();
+        assert!(search.contains(&format!("step={}", n + 1)), "{search}");
+    }
+}
+
+/// The lesson's key moments are chips that jump to their step, by click
+/// or by number key, and the ladder marks their arrows.
+#[wasm_bindgen_test]
+async fn key_moments_jump_to_their_steps() {
+    let app = Mounted::new("?scenario=fast-retransmit", true).await;
+    let chips = app.all("[data-testid='key-moment']");
+    assert_eq!(chips.len(), 4, "the lesson's four moments");
+    press("3").await;
+    let step = app.step();
+    assert!(
+        app.text("narration").contains("fast retransmit"),
+        "key 3 is the fast retransmit (step {step})"
+    );
+    press("1").await;
+    let lost = app.step();
+    assert!(lost < step && app.text("narration").contains("loses this segment"));
+    let chip: web_sys::HtmlElement = chips[2].clone().dyn_into().unwrap();
+    chip.click();
+    yew::scheduler::flush().await;
+    assert_eq!(app.step(), step, "the chip goes where its key does");
+    press("4").await;
+    assert_eq!(app.all(".key-mark").len(), 4, "each moment marked on the ladder");
+}
+
 /// With motion on, a step is a journey: the envelope leaves, travels, and
 /// the step completes only when it lands.
 #[wasm_bindgen_test]

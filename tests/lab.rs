@@ -135,11 +135,14 @@ async fn after_a_fault_the_text_no_longer_claims_a_clean_run() {
             .map(|n| n.text_content().unwrap())
             .collect::<String>()
     };
+    let changed = "You changed this run in the lab";
     assert!(notes(&app).contains("No loss or congestion in this run"));
+    assert!(!app.find(".narration").text_content().unwrap().contains(changed));
     app.click("fault-drop").await;
     // The request is lost as it is sent, so the view is on step 4 again.
     assert_eq!(app.step(), 4);
-    assert!(!notes(&app).contains("No loss"), "{}", notes(&app));
+    let text = app.find(".narration").text_content().unwrap();
+    assert!(text.contains(changed), "{text}");
     let narration = app.text("narration");
     assert!(narration.contains("The wire loses this segment"), "{narration}");
     assert!(

@@ -1,22 +1,26 @@
 //! The root component: owns the state, runs the animation clock and the
 //! keyboard shortcuts, keeps the URL in step, and lays out the page.
 
-use super::capture::Capture;
+use super::capture::capture;
 use super::class_names;
-use super::controls::Controls;
+use super::controls::{self, controls};
 use super::embed_dialog::embed_dialog;
 use super::host_card::host_card;
-use super::inspector::Inspector;
-use super::lab_panel::LabPanel;
-use super::ladder::Ladder;
-use super::narration_panel::NarrationPanel;
+use super::inspector::inspector;
+use super::key_moments::key_moments;
+use super::lab_panel::{self, lab_panel};
+use super::ladder::{self, keep_focus_in_view, ladder};
+use super::narration_panel::{self, narration_panel};
 use super::notices::notices;
 use super::scenario_picker::scenario_picker;
 use super::sequence_plot::sequence_plot;
-use super::state_diagram::StateDiagram;
+use super::state_diagram::{self, state_diagram};
 use super::window_plot::window_plot;
 use super::wire_view::wire_view;
-use crate::hooks::{prefers_reduced_motion, use_animation_frames, use_document_keydown};
+use crate::hooks::{fetch_text, prefers_reduced_motion, use_animation_frames, use_document_keydown};
+use crate::lesson::Lesson;
+use crate::narration::is_default_story;
+use crate::narration::phrases::Phrases;
 use crate::state::params::{Params, Theme};
 use crate::state::story::Shared;
 use crate::state::{Action, AppState};
@@ -80,6 +84,33 @@ pub fn app(props: &Props) -> Html {
         }
     });
 
+    // Each lesson's script is fetched when the lesson opens; the
+    // phrasebook for lessons past the default story the first time one is
+    // shown (never on the default page).
+    let needs_lesson = state.lesson().is_none();
+    let needs_phrases = !is_default_story(&state.story) && state.phrases.is_none();
+    use_effect_with((state.params.scenario.clone(), needs_lesson, needs_phrases), {
+        let dispatch = dispatch.clone();
+        move |(id, needs_lesson, needs_phrases): &(String, bool, bool)| {
+            if *needs_lesson {
+                let url = format!("lessons/{id}.md");
+                let (id, dispatch) = (id.clone(), dispatch.clone());
+                let loaded = Callback::from(move |text: Result<String, String>| {
+                    let lesson = text.and_then(|t| Lesson::parse(&t)).map(std::rc::Rc::new);
+                    dispatch.dispatch(Action::Lesson(id.clone(), lesson));
+                });
+                fetch_text(&url, loaded);
+            }
+            if *needs_phrases {
+                let loaded = Callback::from(move |text: Result<String, String>| {
+                    let phrases = text.and_then(|t| Phrases::parse(&t)).map(std::rc::Rc::new);
+                    dispatch.dispatch(Action::Phrases(phrases));
+                });
+                fetch_text("lessons/narration.txt", loaded);
+            }
+        }
+    });
+
     // Keep the address bar on this view, so a copied link reopens it.
     let step = state.step();
     let query = Params {
@@ -87,15 +118,19 @@ pub fn app(props: &Props) -> Html {
         ..state.params.clone()
     }
     .to_query();
-    use_effect_with(query.clone(), |query| {
+    // And keep the focused arrow in the ladder's view.
+    let focus = state.focus();
+    use_effect_with((query.clone(), focus), |(query, _)| {
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(query));
         }
+        keep_focus_in_view();
     });
 
     let story = Shared(state.story.clone());
+    let lesson = state.lesson();
+    let key_steps = state.key_moments.clone();
     let moment = state.moment;
-    let focus = state.focus();
     let last = story.steps.len();
     let (client_state, client_t) = story.state_at(Side::Client, moment);
     let (server_state, server_t) = story.state_at(Side::Server, moment);
@@ -135,7 +170,9 @@ pub fn app(props: &Props) -> Html {
                     <p class="subtitle">
                         { "A real TCP engine runs a client and a server in this page. Every segment, number and state below comes out of it." }
                     </p>
-                    { scenario_picker(&state.params.scenario, &on_action.reform(Action::SetScenario)) }
+                    { scenario_picker(&state.params.scenario,
+                                      lesson.as_ref().and_then(|l| l.as_deref().ok()).map_or("", |l| l.summary.as_str()),
+                                      &on_action.reform(Action::SetScenario)) }
                 </header>
             }
             { notices(&state.notices, &on_action.reform(Action::Dismiss)) }
@@ -145,35 +182,44 @@ pub fn app(props: &Props) -> Html {
                     { wire_view(&story, &in_flight, &on_action.reform(Action::Select)) }
                     { host_card(Side::Server, story.server, server_state, server_t) }
                 </div>
-                <Controls step={step} {last} playing={state.playing} speed={state.params.speed}
-                          random_isn={state.params.random_isn} on_action={on_action.clone()} {on_random_isn} />
+                { controls(&controls::Props { step, last, playing: state.playing, speed: state.params.speed,
+                                             random_isn: state.params.random_isn, on_action: on_action.clone(), on_random_isn }) }
+                { key_moments(
+                    lesson.as_ref().and_then(|l| l.as_ref().ok()).map_or("", |l| l.watch.as_str()),
+                    &key_steps,
+                    step,
+                    &on_action.reform(Action::GoTo),
+                ) }
                 if state.embed_open {
                     { embed_dialog(&embed_url(&query), &on_action.reform(|_| Action::ToggleEmbed)) }
                 }
                 <div class="panels">
                     <div class="side-panels">
-                        <Ladder story={story.clone()} cursor={moment.cursor} {focus} on_select={on_action.reform(Action::GoTo)} />
+                        { ladder(&ladder::Props { story: story.clone(), cursor: moment.cursor, focus,
+                                                  on_select: on_action.reform(Action::GoTo),
+                                                  keys: key_steps.iter().map(|(n, _)| *n).collect() }) }
                         if !embed {
-                            <StateDiagram client={client_state} server={server_state} client_last={client_t} server_last={server_t} />
+                            { state_diagram(&state_diagram::Props { client: client_state, server: server_state, client_last: client_t, server_last: server_t }) }
                         }
                     </div>
                     <div class="side-panels">
-                        <NarrationPanel story={story.clone()} {focus} compact={embed} />
-                        // Keyed by step: what was highlighted belongs to the old segment.
-                        <Inspector key={focus} step={focus.checked_sub(1).and_then(|i| story.steps.get(i)).cloned()} />
+                        { narration_panel(&narration_panel::Props { story: story.clone(), focus, compact: embed, lesson,
+                                                                   phrases: state.phrases.clone(), glossary: state.glossary.clone(),
+                                                                   on_action: on_action.clone() }) }
+                        { inspector(focus.checked_sub(1).and_then(|i| story.steps.get(i)), state.hovered(), &on_action) }
                     </div>
                 </div>
                 if !embed {
-                    <LabPanel {focus} faults={state.faults.clone()} lab={state.lab.clone()}
-                              latency_ms={story.one_way_delay_ms()} delays_acks={story.delays_acks}
-                              on_action={on_action.clone()} />
+                    { lab_panel(&lab_panel::Props { focus, faults: state.faults.clone(), lab: state.lab.clone(),
+                                                    latency_ms: story.one_way_delay_ms(), delays_acks: story.delays_acks,
+                                                    on_action: on_action.clone() }) }
                     // Plots say little about a handful of segments: folded then.
                     <details class="plots" open={story.data_segments() >= 8}>
                         <summary>{ "Plots: congestion window and time–sequence" }</summary>
                         { window_plot(&story, moment.time as u64) }
                         { sequence_plot(&story, moment.time as u64) }
                     </details>
-                    <Capture story={story.clone()} />
+                    { capture(&story, &state.dump) }
                 }
             </main>
             if !embed {
@@ -186,7 +232,8 @@ pub fn app(props: &Props) -> Html {
     }
 }
 
-/// The keyboard shortcuts: Space play/pause, ←/→ step, Home restart. Keys
+/// The keyboard shortcuts: Space play/pause, ←/→ step, Home restart, 1–9
+/// the lesson's key moments. Keys
 /// typed into a form field, or pressed on a button (Space clicks it), are
 /// left alone.
 fn shortcut(e: &KeyboardEvent) -> Option<Action> {
@@ -206,7 +253,10 @@ fn shortcut(e: &KeyboardEvent) -> Option<Action> {
         "ArrowRight" => Some(Action::StepForward),
         "ArrowLeft" => Some(Action::StepBack),
         "Home" => Some(Action::Restart),
-        _ => None,
+        key => match key.as_bytes() {
+            &[digit @ b'1'..=b'9'] => Some(Action::KeyMoment((digit - b'1') as usize)),
+            _ => None,
+        },
     }
 }
 

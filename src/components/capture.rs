@@ -7,37 +7,27 @@ use wasm_bindgen::prelude::{Closure, JsValue};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub story: Shared,
-}
-
-#[component(Capture)]
-pub fn capture(props: &Props) -> Html {
-    let error = use_state(|| None::<String>);
+/// `dump` is the trace as text, made once per run (not per frame).
+pub fn capture(story: &Shared, dump: &std::rc::Rc<str>) -> Html {
     let download = |side: Side| {
-        let (story, error) = (props.story.clone(), error.clone());
+        let story = story.clone();
         Callback::from(move |_: MouseEvent| {
             let name = format!("{}-{}.pcap", story.trace.scenario, side.name());
             if let Err(e) = save(&story.trace.pcap(side), &name) {
-                error.set(Some(format!("The download could not start: {e}")));
+                show("capture-error", &format!("The download could not start: {e}"));
             }
         })
     };
-    let text = props.story.trace.text();
-    let copied = use_state(|| None::<&'static str>);
     let copy = {
-        let (text, copied) = (text.clone(), copied.clone());
+        let text = dump.clone();
         Callback::from(move |_: MouseEvent| {
             // The clipboard exists only on secure pages, and an iframe may
             // be refused it: say so instead of failing silently.
             let Some(promise) = write_to_clipboard(&text) else {
-                copied.set(Some(NO_CLIPBOARD));
-                return;
+                return show("copy-status", NO_CLIPBOARD);
             };
-            let (done, refused) = (copied.clone(), copied.clone());
-            let done = Closure::once(move |_: JsValue| done.set(Some(" Copied.")));
-            let refused = Closure::once(move |_: JsValue| refused.set(Some(NO_CLIPBOARD)));
+            let done = Closure::once(|_: JsValue| show("copy-status", " Copied."));
+            let refused = Closure::once(|_: JsValue| show("copy-status", NO_CLIPBOARD));
             let _ = promise.then2(&done, &refused);
             // Each copy leaves two small closures behind: JS owns them now.
             done.forget();
@@ -52,14 +42,22 @@ pub fn capture(props: &Props) -> Html {
                 { " " }
                 <button onclick={download(Side::Server)} data-testid="pcap-server">{ "Download .pcap (server)" }</button>
             </p>
-            if let Some(e) = &*error { <p role="alert">{ e }</p> }
+            <p role="alert" id="capture-error"></p>
             <details>
                 <summary>{ "The run as tcpdump-like text" }</summary>
                 <button onclick={copy}>{ "Copy" }</button>
-                <span role="status" class="muted">{ copied.unwrap_or_default() }</span>
-                <pre class="dump" data-testid="dump">{ text }</pre>
+                <span role="status" class="muted" id="copy-status"></span>
+                <pre class="dump" data-testid="dump">{ &**dump }</pre>
             </details>
         </section>
+    }
+}
+
+/// Puts a short message into the element `id` (the capture's messages
+/// live in the DOM, not in the app's state).
+fn show(id: &str, text: &str) {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()?.get_element_by_id(id)) {
+        el.set_text_content(Some(text));
     }
 }
 

@@ -6,7 +6,6 @@ use crate::state::params::{speed_named, SPEEDS};
 use crate::state::Action;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct Props {
     pub step: usize,
     pub last: usize,
@@ -18,7 +17,6 @@ pub struct Props {
     pub on_random_isn: Callback<bool>,
 }
 
-#[component(Controls)]
 pub fn controls(props: &Props) -> Html {
     let act = |a: fn() -> Action| props.on_action.reform(move |_: MouseEvent| a());
     let on_scrub = props.on_action.reform(|e: InputEvent| {

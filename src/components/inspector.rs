@@ -6,33 +6,29 @@
 use super::class_names;
 use crate::field_meanings::meaning;
 use crate::state::story::Step;
+use crate::state::Action;
 use tcpsim::wire::fields::{describe, Field, Layer};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub step: Option<Step>,
-}
-
-/// What the pointer or focus is on.
-#[derive(Clone, Copy, PartialEq)]
-enum Hover {
+/// What the pointer or focus is on, in the inspector of one step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Hover {
     Field(usize),
     Byte(usize),
-}
-
-fn hover<E>(state: &UseStateHandle<Option<Hover>>, h: Option<Hover>) -> Callback<E> {
-    let state = state.clone();
-    Callback::from(move |_| state.set(h))
 }
 
 /// Payload bytes beyond this many are summarised, not listed.
 const SHOWN_PAYLOAD: usize = 128;
 
-#[component(Inspector)]
-pub fn inspector(props: &Props) -> Html {
-    let hovered = use_state(|| None::<Hover>);
-    let Some(step) = &props.step else {
+fn hover<E: 'static>(on_action: &Callback<Action>, focus: usize, h: Option<Hover>) -> Callback<E> {
+    on_action.reform(move |_| Action::Hover(h.map(|h| (focus, h))))
+}
+
+/// `hovered` is what the pointer or focus is on (the app keeps it, for
+/// this step only); `on_action` receives `Action::Hover`.
+pub fn inspector(step: Option<&Step>, hovered: Option<Hover>, on_action: &Callback<Action>) -> Html {
+    let focus = step.map_or(0, |s| s.number);
+    let Some(step) = step else {
         return html! {
             <section class="inspector" aria-labelledby="inspector-title">
                 <h2 id="inspector-title">{ "Header inspector" }</h2>
@@ -60,12 +56,12 @@ pub fn inspector(props: &Props) -> Html {
     let shown_end = step.bytes.len().min(header_end + SHOWN_PAYLOAD);
     let field_of_byte = |i: usize| fields.iter().position(|f| f.start <= i && i < f.end);
     let covers = |f: &Field, i: usize| f.start <= i && i < f.end;
-    let byte_lit = |i: usize| match *hovered {
+    let byte_lit = |i: usize| match hovered {
         Some(Hover::Field(h)) => fields.get(h).is_some_and(|f| covers(f, i)),
         Some(Hover::Byte(b)) => b == i,
         None => false,
     };
-    let row_lit = |row: usize| match *hovered {
+    let row_lit = |row: usize| match hovered {
         Some(Hover::Field(h)) => h == row,
         Some(Hover::Byte(b)) => covers(&fields[row], b),
         None => false,
@@ -73,10 +69,10 @@ pub fn inspector(props: &Props) -> Html {
     // The bytes are one tab stop: arrow keys move a byte cursor through
     // them (a row of 16 up and down), lighting its field as hovering does.
     let on_hex_key = {
-        let hovered = hovered.clone();
+        let on_action = on_action.clone();
         let last = shown_end.saturating_sub(1);
         Callback::from(move |e: KeyboardEvent| {
-            let at = match *hovered {
+            let at = match hovered {
                 Some(Hover::Byte(b)) => b,
                 _ => 0,
             };
@@ -92,20 +88,20 @@ pub fn inspector(props: &Props) -> Html {
             // Not the page's step shortcuts while the cursor has the keys.
             e.prevent_default();
             e.stop_propagation();
-            hovered.set(Some(Hover::Byte(to.min(last))));
+            on_action.emit(Action::Hover(Some((focus, Hover::Byte(to.min(last))))));
         })
     };
     // Focus puts the cursor on the first byte, unless the pointer (whose
     // click brought the focus) is already on one.
     let on_hex_focus = {
-        let hovered = hovered.clone();
+        let on_action = on_action.clone();
         Callback::from(move |_: FocusEvent| {
-            if !matches!(*hovered, Some(Hover::Byte(_))) {
-                hovered.set(Some(Hover::Byte(0)));
+            if !matches!(hovered, Some(Hover::Byte(_))) {
+                on_action.emit(Action::Hover(Some((focus, Hover::Byte(0)))));
             }
         })
     };
-    let cursor_note = match *hovered {
+    let cursor_note = match hovered {
         // Every field in the byte: a byte can hold several (the flags).
         Some(Hover::Byte(b)) => step.bytes.get(b).map_or(String::new(), |v| {
             let names: Vec<&str> = fields
@@ -133,8 +129,8 @@ pub fn inspector(props: &Props) -> Html {
                                 { for rows.into_iter().map(|(i, f)| html! {
                                     <tr class={if row_lit(i) { "field lit" } else { "field" }}
                                         tabindex="0" data-field={f.name.clone()}
-                                        onmouseenter={hover(&hovered, Some(Hover::Field(i)))} onmouseleave={hover(&hovered, None)}
-                                        onfocus={hover(&hovered, Some(Hover::Field(i)))} onblur={hover(&hovered, None)}>
+                                        onmouseenter={hover(on_action, focus, Some(Hover::Field(i)))} onmouseleave={hover(on_action, focus, None)}
+                                        onfocus={hover(on_action, focus, Some(Hover::Field(i)))} onblur={hover(on_action, focus, None)}>
                                         <th scope="row">{ &f.name }{ bits_note(f) }</th>
                                         <td class="value">{ value_cell(f) }</td>
                                         <td class="meaning">{ meaning(&f.name) }</td>
@@ -145,7 +141,7 @@ pub fn inspector(props: &Props) -> Html {
                     }) }
                 </table>
                 <div class="hex" aria-label="Raw bytes in hexadecimal; arrow keys move through them" role="group" tabindex="0"
-                     data-testid="hex" onkeydown={on_hex_key} onfocus={on_hex_focus} onblur={hover(&hovered, None)}>
+                     data-testid="hex" onkeydown={on_hex_key} onfocus={on_hex_focus} onblur={hover(on_action, focus, None)}>
                     <p class="visually-hidden" aria-live="polite">{ cursor_note }</p>
                     { for step.bytes[..shown_end].chunks(16).enumerate().map(|(row, chunk)| html! {
                         <div class="hex-row">
@@ -155,7 +151,7 @@ pub fn inspector(props: &Props) -> Html {
                                 let field = field_of_byte(i);
                                 html! {
                                     <span class={class_names(&[Some("byte"), byte_lit(i).then_some("lit"), field.map(|f| layer_class(fields[f].layer))])}
-                                          onmouseenter={hover(&hovered, Some(Hover::Byte(i)))} onmouseleave={hover(&hovered, None)}>
+                                          onmouseenter={hover(on_action, focus, Some(Hover::Byte(i)))} onmouseleave={hover(on_action, focus, None)}>
                                         { format!("{b:02x}") }
                                     </span>
                                 }

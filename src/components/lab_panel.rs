@@ -6,9 +6,9 @@ use crate::state::lab::Lab;
 use crate::state::Action;
 use tcpsim::net::{FaultAction, ScriptedFault};
 use tcpsim::time::Duration;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct Props {
     /// The step the fault buttons act on (0: none).
     pub focus: usize,
@@ -29,7 +29,6 @@ const BANDWIDTHS: [(u64, &str); 5] = [
     (64, "64 kbit/s"),
 ];
 
-#[component(LabPanel)]
 pub fn lab_panel(props: &Props) -> Html {
     let n = props.focus;
     let fault = |action: FaultAction| props.on_action.reform(move |_: MouseEvent| Action::Fault(n, action));
@@ -43,12 +42,12 @@ pub fn lab_panel(props: &Props) -> Html {
             Action::SetLab(lab)
         })
     };
-    let payload = use_node_ref();
     let send_payload = {
-        let (lab, payload) = (lab.clone(), payload.clone());
+        let lab = lab.clone();
         props.on_action.reform(move |_: MouseEvent| {
-            let text = payload
-                .cast::<web_sys::HtmlTextAreaElement>()
+            let text = web_sys::window()
+                .and_then(|w| w.document()?.get_element_by_id("lab-payload"))
+                .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
                 .map(|t| t.value())
                 .unwrap_or_default();
             // A typed newline becomes CRLF, as HTTP wants.
@@ -105,7 +104,7 @@ pub fn lab_panel(props: &Props) -> Html {
                     onchange={set(|l, v| l.syn_cookies = Some(v == "on"))} />{ " SYN cookies" }</label>
             </div>
             <label class="lab-payload">{ "What the client sends" }
-                <textarea ref={payload} rows="3" placeholder="GET / HTTP/1.1" /></label>
+                <textarea id="lab-payload" rows="3" placeholder="GET / HTTP/1.1" /></label>
             <button onclick={send_payload} data-testid="payload-send">{ "Send this instead" }</button>
         </section>
     }

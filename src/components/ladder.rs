@@ -7,7 +7,6 @@ use crate::state::story::{Fate, Shared};
 use tcpsim::net::Side;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct Props {
     pub story: Shared,
     /// Records applied so far (not the clock: the ladder changes only when
@@ -15,6 +14,8 @@ pub struct Props {
     pub cursor: usize,
     pub focus: usize,
     pub on_select: Callback<usize>,
+    /// The lesson's key moments (steps), marked beside their arrows.
+    pub keys: Vec<usize>,
 }
 
 // SVG user units, integers so no float is printed (smaller wasm).
@@ -24,32 +25,13 @@ const LEFT: i32 = 60;
 const RIGHT: i32 = 540;
 const WIDTH: i32 = 600;
 
-#[component(Ladder)]
 pub fn ladder(props: &Props) -> Html {
     let story = &props.story;
     let cursor = props.cursor;
     let shown: Vec<_> = story.steps.iter().filter(|s| s.sent_record < cursor).collect();
     let height = TOP + (story.steps.len().max(1) as i32) * ROW + ROW / 2;
-    // Long runs scroll inside the figure: keep the focused arrow in view
-    // (scrolling only the figure, never the page).
-    let figure = use_node_ref();
-    {
-        let figure = figure.clone();
-        use_effect_with(props.focus, move |_| {
-            let Some(fig) = figure.cast::<web_sys::Element>() else {
-                return;
-            };
-            let Ok(Some(arrow)) = fig.query_selector(".arrow.focused") else {
-                return;
-            };
-            let (f, a) = (fig.get_bounding_client_rect(), arrow.get_bounding_client_rect());
-            if a.top() < f.top() || a.bottom() > f.bottom() {
-                fig.set_scroll_top(fig.scroll_top() + (a.top() - f.top() - f.height() / 2.0) as i32);
-            }
-        });
-    }
     html! {
-        <figure class="ladder" ref={figure}>
+        <figure class="ladder" id="ladder">
             <figcaption class="visually-hidden">
                 { "Sequence diagram: one arrow per segment, client on the left, server on the right, time running down." }
             </figcaption>
@@ -93,6 +75,9 @@ pub fn ladder(props: &Props) -> Html {
                         (n == props.focus).then_some("focused"),
                     ]);
                     let mut label = format!("{n}. {}", step.label());
+                    if props.keys.contains(&n) {
+                        label.push_str(" (key moment)");
+                    }
                     if !step.marks.is_empty() {
                         label.push_str(&format!(" ({})", step.marks.join(", ")));
                     }
@@ -105,6 +90,9 @@ pub fn ladder(props: &Props) -> Html {
                                   marker-end={(!lost).then_some("url(#head)")} />
                             <rect class="hit" x={svg_num(LEFT)} y={svg_num(y_label - 12)}
                                   width={svg_num(RIGHT - LEFT)} height={svg_num(ROW - 2)} />
+                            if props.keys.contains(&n) {
+                                <circle class="key-mark" cx="14" cy={svg_num(y_label - 4)} r="6" />
+                            }
                             if lost {
                                 <text x={svg_num(xe)} y={svg_num(ye + 5)} class="cross" text-anchor="middle">{ "✕" }</text>
                             }
@@ -120,5 +108,21 @@ pub fn ladder(props: &Props) -> Html {
                 </defs>
             </svg>
         </figure>
+    }
+}
+
+/// Long runs scroll inside the ladder's figure: brings the focused arrow
+/// into view, scrolling only the figure, never the page. Called by the
+/// app after a render that changed the focus.
+pub fn keep_focus_in_view() {
+    let Some(fig) = web_sys::window().and_then(|w| w.document()?.get_element_by_id("ladder")) else {
+        return;
+    };
+    let Ok(Some(arrow)) = fig.query_selector(".arrow.focused") else {
+        return;
+    };
+    let (f, a) = (fig.get_bounding_client_rect(), arrow.get_bounding_client_rect());
+    if a.top() < f.top() || a.bottom() > f.bottom() {
+        fig.set_scroll_top(fig.scroll_top() + (a.top() - f.top() - f.height() / 2.0) as i32);
     }
 }

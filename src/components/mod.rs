@@ -11,6 +11,7 @@ pub mod embed_dialog;
 pub mod flag_chips;
 pub mod host_card;
 pub mod inspector;
+pub mod key_moments;
 pub mod lab_panel;
 pub mod ladder;
 pub mod narration_panel;

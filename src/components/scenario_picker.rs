@@ -3,12 +3,12 @@
 use tcpsim::scenario::ALL;
 use yew::prelude::*;
 
-pub fn scenario_picker(current: &str, on_pick: &Callback<String>) -> Html {
+/// `summary` is the current lesson's, once its script has arrived.
+pub fn scenario_picker(current: &str, summary: &str, on_pick: &Callback<String>) -> Html {
     let on_change = on_pick.reform(|e: Event| {
         let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
         select.value()
     });
-    let summary = ALL.iter().find(|s| s.id == current).map_or("", |s| s.summary);
     html! {
         <div class="picker">
             <label>

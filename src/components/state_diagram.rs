@@ -9,7 +9,6 @@ use crate::state::story::Transition;
 use tcpsim::tcp::{transition, State, Trigger};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct Props {
     pub client: State,
     pub server: State,
@@ -54,7 +53,6 @@ fn extra_label(from: State, to: State) -> &'static str {
     }
 }
 
-#[component(StateDiagram)]
 pub fn state_diagram(props: &Props) -> Html {
     let taken = |from: State, to: State| {
         [props.client_last, props.server_last]

@@ -6,6 +6,9 @@ pub mod lab;
 pub mod params;
 pub mod story;
 
+use crate::components::inspector::Hover;
+use crate::lesson::Lesson;
+use crate::narration::phrases::Phrases;
 use lab::Lab;
 use params::Params;
 use std::rc::Rc;
@@ -51,6 +54,20 @@ pub struct AppState {
     pub faults: Vec<ScriptedFault>,
     /// The learner's changes to the wire, hosts and payload.
     pub lab: Lab,
+    /// The script of the lesson shown, once fetched (by scenario id); the
+    /// error says why it could not be.
+    lesson: Option<(String, Result<Rc<Lesson>, String>)>,
+    /// The phrasebook for narrating lessons past the default story, once
+    /// fetched (or why it could not be).
+    pub phrases: Option<Result<Rc<Phrases>, String>>,
+    /// The glossary, once fetched (or why it could not be).
+    pub glossary: Option<Result<Rc<Lesson>, String>>,
+    /// What the inspector's pointer or byte cursor is on, for one step.
+    hover: Option<(usize, Hover)>,
+    /// The run as tcpdump-like text, for the capture panel (made once per run).
+    pub dump: Rc<str>,
+    /// The lesson's key moments found in this run: (step, label).
+    pub key_moments: Rc<Vec<(usize, String)>>,
 }
 
 pub enum Action {
@@ -73,6 +90,16 @@ pub enum Action {
     SetLab(Lab),
     Dismiss(usize),
     ToggleEmbed,
+    /// A lesson's script arrived (or failed to) for this scenario id.
+    Lesson(String, Result<Rc<Lesson>, String>),
+    /// The inspector's pointer or byte cursor moved (on step n's headers).
+    Hover(Option<(usize, Hover)>),
+    /// The glossary arrived (or failed to).
+    Glossary(Result<Rc<Lesson>, String>),
+    /// The narration phrasebook arrived (or failed to).
+    Phrases(Result<Rc<Phrases>, String>),
+    /// Jump to the lesson's k-th key moment (0-based).
+    KeyMoment(usize),
 }
 
 impl AppState {
@@ -90,7 +117,11 @@ impl AppState {
             ));
             params.step = 0;
         }
+        let dump = story.trace.text().into();
         AppState {
+            dump,
+            hover: None,
+            glossary: None,
             step: params.step,
             moment: story.moment(params.step),
             playing: params.autoplay && params.step < last,
@@ -105,7 +136,33 @@ impl AppState {
             embed_open: false,
             faults: Vec::new(),
             lab: Lab::default(),
+            lesson: None,
+            phrases: None,
+            key_moments: Rc::default(),
         }
+    }
+
+    /// What the inspector's pointer or cursor is on, if it is on the step
+    /// the inspector shows.
+    pub fn hovered(&self) -> Option<Hover> {
+        self.hover.filter(|(n, _)| *n == self.focus()).map(|(_, h)| h)
+    }
+
+    /// The shown lesson's script, if it has arrived.
+    pub fn lesson(&self) -> Option<Result<Rc<Lesson>, String>> {
+        self.lesson
+            .as_ref()
+            .filter(|(id, _)| *id == self.params.scenario)
+            .map(|(_, lesson)| lesson.clone())
+    }
+
+    /// Finds the lesson's key moments in the run shown (once per run, not
+    /// per frame: the congestion lesson has hundreds of steps).
+    fn find_key_moments(&mut self) {
+        self.key_moments = Rc::new(match self.lesson() {
+            Some(Ok(lesson)) => lesson.moments_in(&self.story),
+            _ => Vec::new(),
+        });
     }
 
     /// The step shown.
@@ -151,6 +208,8 @@ impl AppState {
                 self.story.trace.end.micros() / 1_000_000
             ));
         }
+        self.dump = self.story.trace.text().into();
+        self.find_key_moments();
         self.jump(n);
     }
 
@@ -276,8 +335,8 @@ impl Reducible for AppState {
                 let nth = s.story.steps[..n].iter().filter(|x| x.from == from).count() as u32;
                 s.faults.retain(|f| !(f.from == from && f.nth == nth));
                 s.faults.push(ScriptedFault { from, nth, action });
-                // Show the faulted segment on its way, then what follows.
-                s.rerun(n - 1);
+                // Show the faulted segment and what the wire did to it.
+                s.rerun(n);
                 s.selected = None;
             }
             Action::ClearFaults => {
@@ -297,6 +356,17 @@ impl Reducible for AppState {
                 }
             }
             Action::ToggleEmbed => s.embed_open = !s.embed_open,
+            Action::Lesson(id, lesson) => {
+                s.lesson = Some((id, lesson));
+                s.find_key_moments();
+            }
+            Action::Phrases(phrases) => s.phrases = Some(phrases),
+            Action::Hover(hover) => s.hover = hover,
+            Action::Glossary(words) => s.glossary = Some(words),
+            Action::KeyMoment(k) => match s.key_moments.get(k) {
+                Some(&(n, _)) => s.jump(n),
+                None => return self,
+            },
         }
         Rc::new(s)
     }

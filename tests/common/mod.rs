@@ -30,9 +30,25 @@ impl Mounted {
             query: Some(AttrValue::from(query.to_string())),
             still: Some(still),
         };
+        serve_lessons();
         let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+        let mounted = Mounted { root, app: Some(app) };
+        mounted.settle().await;
+        mounted
+    }
+
+    /// Lets fetches the app started finish, and renders what they brought.
+    pub async fn settle(&self) {
+        for _ in 0..3 {
+            yew::scheduler::flush().await;
+            let tick = js_sys::Promise::new(&mut |resolve, _| {
+                let _ = web_sys::window()
+                    .unwrap()
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 5);
+            });
+            wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+        }
         yew::scheduler::flush().await;
-        Mounted { root, app: Some(app) }
     }
 
     pub fn find(&self, selector: &str) -> Element {
@@ -82,8 +98,64 @@ impl Mounted {
     pub async fn click(&self, testid: &str) {
         let el: HtmlElement = self.find(&format!("[data-testid='{testid}']")).dyn_into().unwrap();
         el.click();
-        yew::scheduler::flush().await;
+        self.settle().await;
     }
+}
+
+/// The lesson files the tests' scenarios use, as the page's host serves
+/// them: `fetch` answers from these (and 404 for anything else).
+const LESSONS: &[(&str, &str)] = &[
+    (
+        "lessons/curl.md",
+        include_str!("../../engine/src/scenario/lessons/curl.md"),
+    ),
+    (
+        "lessons/refused.md",
+        include_str!("../../engine/src/scenario/lessons/refused.md"),
+    ),
+    (
+        "lessons/reset.md",
+        include_str!("../../engine/src/scenario/lessons/reset.md"),
+    ),
+    (
+        "lessons/lost-data.md",
+        include_str!("../../engine/src/scenario/lessons/lost-data.md"),
+    ),
+    (
+        "lessons/fast-retransmit.md",
+        include_str!("../../engine/src/scenario/lessons/fast-retransmit.md"),
+    ),
+    (
+        "lessons/narration.txt",
+        include_str!("../../engine/src/scenario/lessons/narration.txt"),
+    ),
+    (
+        "lessons/glossary.md",
+        include_str!("../../engine/src/scenario/lessons/glossary.md"),
+    ),
+];
+
+/// Puts a `fetch` in front of the page's that serves `LESSONS` (other
+/// addresses go to the real one).
+fn serve_lessons() {
+    let window = web_sys::window().unwrap();
+    if js_sys::Reflect::has(&window, &"__lessons".into()).unwrap() {
+        return;
+    }
+    let files = js_sys::Object::new();
+    for (path, text) in LESSONS {
+        js_sys::Reflect::set(&files, &(*path).into(), &(*text).into()).unwrap();
+    }
+    js_sys::Reflect::set(&window, &"__lessons".into(), &files).unwrap();
+    let real = js_sys::Reflect::get(&window, &"fetch".into()).unwrap();
+    js_sys::Reflect::set(&window, &"__fetch".into(), &real).unwrap();
+    let fetch = js_sys::Function::new_with_args(
+        "url",
+        "if (!url.startsWith('lessons/')) return window.__fetch(url); \
+         const t = window.__lessons[url]; \
+         return Promise.resolve(t === undefined ? new Response('', {status: 404}) : new Response(t));",
+    );
+    js_sys::Reflect::set(&window, &"fetch".into(), &fetch).unwrap();
 }
 
 pub fn document() -> web_sys::Document {

@@ -80,7 +80,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("list") if args.len() == 1 => {
             for s in scenario::ALL {
-                println!("{}\t{}", s.id, s.summary);
+                println!("{}\t{}", s.id, s.title);
             }
             Ok(())
         }

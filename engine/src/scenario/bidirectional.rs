@@ -8,8 +8,6 @@ use super::{Scenario, Setup};
 pub const SCENARIO: Scenario = Scenario {
     id: "bidirectional",
     title: "Data both ways",
-    summary:
-        "client and server send at the same time: two independent sequence spaces, each acknowledged by the other side",
     setup,
 };
 

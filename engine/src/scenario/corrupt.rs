@@ -10,7 +10,6 @@ use crate::net::{FaultAction, ScriptedFault, Side};
 pub const SCENARIO: Scenario = Scenario {
     id: "corrupt",
     title: "A corrupted segment",
-    summary: "a bit flips on the wire; the checksum fails, the receiver drops the segment, and it is sent again later",
     setup,
 };
 

@@ -13,7 +13,6 @@ pub const BODY: &[u8] =
 pub const SCENARIO: Scenario = Scenario {
     id: "curl",
     title: "One HTTP request, twelve packets",
-    summary: "curl fetches a page: three-way handshake, request, response in two writes, four-segment close",
     setup,
 };
 

@@ -9,7 +9,6 @@ use crate::net::{FaultAction, ScriptedFault, Side};
 pub const SCENARIO: Scenario = Scenario {
     id: "duplicate",
     title: "A duplicated segment",
-    summary: "the wire delivers a segment twice; the receiver discards the copy by its sequence number and re-ACKs",
     setup,
 };
 

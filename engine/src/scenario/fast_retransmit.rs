@@ -10,7 +10,6 @@ use crate::net::{FaultAction, ScriptedFault, Side};
 pub const SCENARIO: Scenario = Scenario {
     id: "fast-retransmit",
     title: "Fast retransmit and fast recovery",
-    summary: "one segment of a long response is lost; three duplicate ACKs bring it back before the timer would",
     setup,
 };
 

@@ -10,7 +10,6 @@ use super::{Scenario, Setup};
 pub const SCENARIO: Scenario = Scenario {
     id: "free",
     title: "Your own connection (free mode)",
-    summary: "the client sends what you type in the lab to an echo server, which sends it all back; change the wire and the hosts as you like",
     setup,
 };
 

@@ -10,7 +10,6 @@ use super::{Scenario, Setup};
 pub const SCENARIO: Scenario = Scenario {
     id: "half-close",
     title: "Half-close",
-    summary: "the client sends its request and a FIN, and keeps receiving a long response until the server closes",
     setup,
 };
 

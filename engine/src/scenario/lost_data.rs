@@ -9,7 +9,6 @@ use crate::net::{FaultAction, ScriptedFault, Side};
 pub const SCENARIO: Scenario = Scenario {
     id: "lost-data",
     title: "A lost segment and a timeout",
-    summary: "the wire loses the request; the retransmission timer expires and the client sends it again (Karn's rule: no RTT sample from it)",
     setup,
 };
 

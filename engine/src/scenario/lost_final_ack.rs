@@ -9,8 +9,6 @@ use crate::net::{FaultAction, ScriptedFault, Side};
 pub const SCENARIO: Scenario = Scenario {
     id: "lost-final-ack",
     title: "The last ACK is lost",
-    summary:
-        "the final ACK never arrives; the server resends its FIN and the client, in TIME_WAIT, acknowledges it again",
     setup,
 };
 

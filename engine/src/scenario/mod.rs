@@ -62,8 +62,6 @@ pub struct Setup {
 pub struct Scenario {
     pub id: &'static str,
     pub title: &'static str,
-    /// One line for `tcpsim list`.
-    pub summary: &'static str,
     pub setup: fn() -> Setup,
 }
 

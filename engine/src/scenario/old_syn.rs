@@ -16,7 +16,6 @@ use std::net::SocketAddrV4;
 pub const SCENARIO: Scenario = Scenario {
     id: "old-syn",
     title: "Why three packets: an old duplicate SYN",
-    summary: "an old SYN arrives before the real one; the client's RST kills the ghost connection the server started",
     setup,
 };
 

@@ -10,7 +10,6 @@ use crate::time::Duration;
 pub const SCENARIO: Scenario = Scenario {
     id: "out-of-order",
     title: "Segments out of order",
-    summary: "a segment is delayed and the next overtakes it; the receiver buffers and delivers the bytes in order",
     setup,
 };
 

@@ -10,7 +10,6 @@ use std::net::SocketAddrV4;
 pub const SCENARIO: Scenario = Scenario {
     id: "refused",
     title: "Connection refused",
-    summary: "nothing listens on port 8080; the server's TCP answers the SYN with RST",
     setup,
 };
 

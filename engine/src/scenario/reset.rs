@@ -10,8 +10,6 @@ use std::net::SocketAddrV4;
 pub const SCENARIO: Scenario = Scenario {
     id: "reset",
     title: "Connection reset",
-    summary:
-        "the client aborts mid-download; its RST ends the connection at once and the server sees \"connection reset\"",
     setup,
 };
 

@@ -9,7 +9,6 @@ use super::{Scenario, Setup};
 pub const SCENARIO: Scenario = Scenario {
     id: "simultaneous-close",
     title: "Simultaneous close",
-    summary: "both hosts send FIN at the same moment; both go FIN_WAIT_1 → CLOSING → TIME_WAIT",
     setup,
 };
 

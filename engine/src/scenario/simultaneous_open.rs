@@ -9,7 +9,6 @@ use super::{Scenario, Setup};
 pub const SCENARIO: Scenario = Scenario {
     id: "simultaneous-open",
     title: "Simultaneous open",
-    summary: "both hosts send SYN at the same moment; the SYNs cross and both pass through SYN_RCVD",
     setup,
 };
 

@@ -12,14 +12,12 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 pub const SCENARIO: Scenario = Scenario {
     id: "syn-flood",
     title: "SYN flood",
-    summary: "forged SYNs fill the server's backlog; the real client's SYNs are dropped until it gives up",
     setup,
 };
 
 pub const WITH_COOKIES: Scenario = Scenario {
     id: "syn-flood-cookies",
     title: "SYN flood, with SYN cookies",
-    summary: "the same flood, but the server answers with SYN cookies and keeps no state: the real client connects",
     setup: setup_with_cookies,
 };
 

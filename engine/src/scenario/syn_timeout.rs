@@ -7,7 +7,6 @@ use super::{Scenario, Setup};
 pub const SCENARIO: Scenario = Scenario {
     id: "syn-timeout",
     title: "Connection timed out",
-    summary: "every SYN is lost on the way; the client retries after 1, 2, 4, 8 and 16 s, then gives up",
     setup,
 };
 

@@ -9,7 +9,6 @@ use crate::time::Duration;
 pub const SCENARIO: Scenario = Scenario {
     id: "three-way-close",
     title: "Closing in three segments",
-    summary: "the server's ACK of the client's FIN rides on its own FIN: FIN, FIN+ACK, ACK",
     setup,
 };
 

@@ -11,7 +11,6 @@ use crate::time::Duration;
 pub const SCENARIO: Scenario = Scenario {
     id: "zero-window",
     title: "Flow control: a zero window",
-    summary: "a slow reader's window falls to 0; the sender stops, probes, and resumes on a window update",
     setup,
 };
 

@@ -54,6 +54,10 @@ pub struct Config {
     pub msl: Duration,
     /// Initial congestion window in segments; `None` = RFC 5681 §3.1 rule.
     pub initial_cwnd: Option<u32>,
+    /// Initial slow-start threshold in segments; `None` = arbitrarily high
+    /// (RFC 5681 §3.1). Linux starts from the ssthresh its route cache kept
+    /// from an earlier connection to the same host.
+    pub initial_ssthresh: Option<u32>,
     /// The congestion control algorithm.
     pub congestion: Algorithm,
     /// Limited Transmit (RFC 3042): the first two duplicate ACKs each
@@ -94,6 +98,7 @@ impl Default for Config {
             max_retries: 12,
             msl: Duration::from_secs(30),
             initial_cwnd: None,
+            initial_ssthresh: None,
             congestion: Algorithm::NewReno,
             limited_transmit: true,
             restart_after_idle: true,

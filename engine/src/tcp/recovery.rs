@@ -176,7 +176,7 @@ mod tests {
 
     #[test]
     fn three_dup_acks_enter_fast_recovery_and_full_ack_leaves_it() {
-        let (mut r, mut cc) = (Recovery::new(MSS), NewReno::new(MSS, Some(10)));
+        let (mut r, mut cc) = (Recovery::new(MSS), NewReno::new(MSS, Some(10), None));
         let una = SeqNumber(5000);
         let high = SeqNumber(14_999);
         let mut dup = |r: &mut Recovery| r.on_dup_ack(&mut cc, Instant::ZERO, una, 10 * MSS, high);
@@ -202,7 +202,7 @@ mod tests {
 
     #[test]
     fn dup_acks_below_recover_do_not_retrigger() {
-        let (mut r, mut cc) = (Recovery::new(MSS), NewReno::new(MSS, Some(10)));
+        let (mut r, mut cc) = (Recovery::new(MSS), NewReno::new(MSS, Some(10), None));
         r.on_timeout(SeqNumber(20_000));
         for _ in 0..3 {
             let again = r.on_dup_ack(&mut cc, Instant::ZERO, SeqNumber(10_000), 5 * MSS, SeqNumber(20_000));
@@ -212,7 +212,7 @@ mod tests {
 
     #[test]
     fn limited_transmit_segments_are_left_out_of_ssthresh() {
-        let (mut r, mut cc) = (Recovery::new(MSS), NewReno::new(MSS, Some(4)));
+        let (mut r, mut cc) = (Recovery::new(MSS), NewReno::new(MSS, Some(4), None));
         let (una, high) = (SeqNumber(0), SeqNumber(5999));
         r.on_dup_ack(&mut cc, Instant::ZERO, una, 4 * MSS, high);
         assert_eq!(r.limited_transmit_allowance(), MSS);

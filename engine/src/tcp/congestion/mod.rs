@@ -23,10 +23,16 @@ pub enum Algorithm {
 
 impl Algorithm {
     /// A controller for a path with this SMSS, starting from `initial_segments`
-    /// full segments or, when `None`, the RFC 5681 §3.1 initial window.
-    pub fn build(self, smss: u32, initial_segments: Option<u32>) -> Box<dyn Controller> {
+    /// full segments or, when `None`, the RFC 5681 §3.1 initial window, and
+    /// from an ssthresh of `ssthresh_segments` or arbitrarily high.
+    pub fn build(
+        self,
+        smss: u32,
+        initial_segments: Option<u32>,
+        ssthresh_segments: Option<u32>,
+    ) -> Box<dyn Controller> {
         match self {
-            Algorithm::NewReno => Box::new(NewReno::new(smss, initial_segments)),
+            Algorithm::NewReno => Box::new(NewReno::new(smss, initial_segments, ssthresh_segments)),
         }
     }
 }

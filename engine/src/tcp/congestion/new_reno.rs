@@ -16,8 +16,9 @@ pub struct NewReno {
 
 impl NewReno {
     /// Starts in slow start with the RFC 5681 §3.1 initial window, or
-    /// `initial_segments` full segments when given.
-    pub fn new(smss: u32, initial_segments: Option<u32>) -> Self {
+    /// `initial_segments` full segments when given; ssthresh starts at
+    /// `ssthresh_segments` full segments, or arbitrarily high.
+    pub fn new(smss: u32, initial_segments: Option<u32>, ssthresh_segments: Option<u32>) -> Self {
         let smss = smss.max(1);
         let cwnd = match initial_segments {
             Some(n) => n.max(1).saturating_mul(smss),
@@ -29,8 +30,8 @@ impl NewReno {
             smss,
             initial: cwnd,
             cwnd,
-            // "arbitrarily high" (RFC 5681 §3.1)
-            ssthresh: u32::MAX,
+            // "arbitrarily high" (RFC 5681 §3.1) unless told otherwise
+            ssthresh: ssthresh_segments.map_or(u32::MAX, |n| n.max(2).saturating_mul(smss)),
         }
     }
 
@@ -115,15 +116,15 @@ mod tests {
 
     #[test]
     fn initial_window_follows_rfc5681() {
-        assert_eq!(NewReno::new(1460, None).window(), 4380);
-        assert_eq!(NewReno::new(536, None).window(), 2144);
-        assert_eq!(NewReno::new(3000, None).window(), 6000);
-        assert_eq!(NewReno::new(1000, Some(1)).window(), 1000);
+        assert_eq!(NewReno::new(1460, None, None).window(), 4380);
+        assert_eq!(NewReno::new(536, None, None).window(), 2144);
+        assert_eq!(NewReno::new(3000, None, None).window(), 6000);
+        assert_eq!(NewReno::new(1000, Some(1), None).window(), 1000);
     }
 
     #[test]
     fn slow_start_then_avoidance() {
-        let mut c = NewReno::new(MSS, Some(1));
+        let mut c = NewReno::new(MSS, Some(1), None);
         for _ in 0..3 {
             ack(&mut c, MSS);
         }
@@ -142,7 +143,7 @@ mod tests {
 
     #[test]
     fn a_loss_halves_the_flight_and_recovery_end_deflates() {
-        let mut c = NewReno::new(MSS, Some(10));
+        let mut c = NewReno::new(MSS, Some(10), None);
         c.on_congestion_event(Instant::ZERO, 10 * MSS);
         assert_eq!((c.ssthresh(), c.window()), (5 * MSS, 5 * MSS));
         c.on_recovery_end(Instant::ZERO, 0);
@@ -151,7 +152,7 @@ mod tests {
 
     #[test]
     fn restart_after_idle_caps_at_the_initial_window() {
-        let mut c = NewReno::new(MSS, Some(4));
+        let mut c = NewReno::new(MSS, Some(4), None);
         for _ in 0..6 {
             ack(&mut c, MSS);
         }

@@ -184,7 +184,9 @@ impl Connection {
             retries: 0,
             syn_resent: false,
             syn_timed_out: false,
-            cc: config.congestion.build(DEFAULT_MSS as u32, config.initial_cwnd),
+            cc: config
+                .congestion
+                .build(DEFAULT_MSS as u32, config.initial_cwnd, config.initial_ssthresh),
             recovery: Recovery::new(DEFAULT_MSS as u32),
             last_window: None,
         }
@@ -505,7 +507,10 @@ impl Connection {
     fn set_mss(&mut self, cx: &mut Cx, mss: u16) {
         self.snd.mss = mss.clamp(64, cx.config.mss);
         let smss = self.snd.mss as u32;
-        self.cc = cx.config.congestion.build(smss, cx.config.initial_cwnd);
+        self.cc = cx
+            .config
+            .congestion
+            .build(smss, cx.config.initial_cwnd, cx.config.initial_ssthresh);
         self.recovery = Recovery::new(smss);
     }
 

@@ -1,0 +1,471 @@
+//! Narration for any step of any lesson, built from the segment and from
+//! what the engine reported around it: why it was sent, what the wire did
+//! to it, and what it did when it arrived. Nothing here names a step
+//! number, so it stays true when the lab changes the run. The sentences
+//! come from the phrasebook (`Phrases`); this file picks them and fills in
+//! the run's numbers.
+
+use super::phrases::Phrases;
+use super::{amount, bytes, duration};
+use crate::lesson;
+use crate::state::story::{Fate, Step, Story};
+use tcpsim::net::{Side, WireEvent};
+use tcpsim::tcp::{ConnError, Event, Phase, RejectReason, RetransmitReason, State, Timer};
+use tcpsim::trace::{Record, What};
+use tcpsim::wire::WireError;
+
+/// The narration of one step being written.
+struct Teller<'a> {
+    story: &'a Story,
+    phrases: &'a Phrases,
+    mss: u32,
+    text: String,
+}
+
+impl Teller<'_> {
+    fn say(&mut self, key: &str, args: &[&str]) {
+        let sentence = self.phrases.say(key, args);
+        self.text.push_str(&sentence);
+    }
+}
+
+pub(super) fn narrate(story: &Story, step: &Step, phrases: &Phrases) -> String {
+    let records = &story.trace.records;
+    let mut t = Teller {
+        story,
+        phrases,
+        mss: mss(story),
+        text: String::new(),
+    };
+    segment(&mut t, step);
+    // Why it was sent: the sender's reports since the previous datagram.
+    // A delivery's reaction was told with that step, except what made
+    // this segment go (a timer, a retransmission, a cookie).
+    let (start, reacted) = lesson::why_sent(story, step);
+    for (i, r) in records.iter().enumerate().take(step.sent_record).skip(start) {
+        if let (true, What::Engine { event }) = (r.side == step.from, &r.what) {
+            let cause = matches!(
+                event,
+                Event::TimerFired { .. } | Event::Retransmit { .. } | Event::SynCookieSent { .. }
+            );
+            if i >= reacted || cause {
+                before_sending(&mut t, i, event);
+            }
+        }
+    }
+    let after = &records[step.sent_record + 1..];
+    for r in after {
+        let What::Wire { event } = &r.what else { break };
+        t.say(
+            match event {
+                WireEvent::Dropped { .. } => "lost",
+                WireEvent::Duplicated { .. } => "duplicated",
+                WireEvent::Corrupted { .. } => "corrupted",
+                WireEvent::Delayed { .. } => "delayed",
+                WireEvent::Scheduled { .. } => continue,
+            },
+            &[],
+        );
+    }
+    // A state change right after sending that the sender's next segment
+    // will not tell (it is not sent next): an application's close with
+    // data still queued.
+    let next = after
+        .iter()
+        .position(|r| matches!(r.what, What::Sent { .. } | What::Delivered { .. }));
+    let told_next = next.is_some_and(|k| after[k].side == step.from && matches!(after[k].what, What::Sent { .. }));
+    if !told_next {
+        for r in &after[..next.unwrap_or(after.len())] {
+            if let What::Engine {
+                event: Event::StateChanged { to, .. },
+            } = &r.what
+            {
+                if r.side == step.from {
+                    state_entered(&mut t, r.side, *to);
+                }
+            }
+        }
+    }
+    // What it did: the receiver's reports as it arrived.
+    if let Fate::Delivered { record, .. } = step.fate {
+        for (i, r) in records.iter().enumerate().take(step.done.cursor).skip(record + 1) {
+            if let What::Engine { event } = &r.what {
+                on_arrival(&mut t, i, r.side, event);
+            }
+        }
+    }
+    if acknowledges_a_resend(story, step) {
+        t.say("karn", &[]);
+    }
+    if step.number == story.steps.len() {
+        afterwards(&mut t, step.done.cursor);
+    }
+    t.text
+}
+
+/// What the segment is, in the lesson's terms.
+fn segment(t: &mut Teller, step: &Step) {
+    let s = &step.segment;
+    let f = s.flags;
+    let (who, peer) = (step.from.name(), step.from.other().name());
+    let again = if resent(t.story, step) { " again" } else { "" };
+    let seq = s.seq.to_string();
+    if f.rst() {
+        return t.say("rst", &[who, &seq]);
+    }
+    if f.syn() && !f.ack() {
+        let mss = s.options.mss.unwrap_or(536).to_string();
+        return t.say("syn", &[who, again, &seq, &mss]);
+    }
+    if f.syn() {
+        return t.say("syn-ack", &[who, again, &seq, &s.ack.to_string(), peer]);
+    }
+    if s.len > 0 {
+        let last = s.seq.wrapping_add(s.len - 1).to_string();
+        match s.len {
+            1 => t.say("data-1", &[who, again, &last]),
+            n => t.say("data", &[who, &bytes(n), again, &seq, &last]),
+        }
+        if f.fin() {
+            t.say("data-fin", &[who]);
+        }
+    } else if f.fin() {
+        t.say("fin", &[who, again, &seq]);
+    } else {
+        acknowledgment(t, step);
+    }
+    advertised(t, step);
+}
+
+/// A segment without data, SYN or FIN: what its ack number says.
+fn acknowledgment(t: &mut Teller, step: &Step) {
+    let (who, ack) = (step.from.name(), step.segment.ack);
+    let previous = t.story.steps[..step.number - 1]
+        .iter()
+        .rfind(|s| s.from == step.from && s.segment.flags.ack());
+    let same = previous.is_some_and(|p| p.segment.ack == ack);
+    let same_window = previous.is_some_and(|p| p.segment.window == step.segment.window);
+    let ack = ack.to_string();
+    match (same, gap_after(t.story, step)) {
+        (true, Some(end)) if same_window => {
+            let end = end.wrapping_sub(1).to_string();
+            t.say("dup-ack", &[who, &ack, &ack, &end])
+        }
+        (true, _) => t.say("ack-again", &[who, &ack]),
+        (false, _) => t.say("ack", &[who, &ack, &ack]),
+    }
+}
+
+/// Where the first bytes held beyond a gap start, if the sender of this
+/// ACK holds any: the lowest out-of-order arrival above its ack number.
+fn gap_after(story: &Story, step: &Step) -> Option<u32> {
+    let ack = step.segment.ack;
+    story.trace.records[..step.sent_record]
+        .iter()
+        .filter(|r| r.side == step.from)
+        .filter_map(|r| match r.what {
+            What::Engine {
+                event: Event::OutOfOrder { seq, .. },
+            } => Some(seq.0),
+            _ => None,
+        })
+        .filter(|&seq| seq.wrapping_sub(ack) as i32 > 0)
+        .min_by_key(|&seq| seq.wrapping_sub(ack))
+}
+
+/// The window it advertises, when it matters: zero, or so small (or just
+/// grown from so small) that it limits the sender to less than a segment.
+fn advertised(t: &mut Teller, step: &Step) {
+    let s = &step.segment;
+    if !s.flags.ack() || s.flags.syn() {
+        return;
+    }
+    let window = window_of(t.story, step);
+    if window == 0 {
+        return t.say("window-0", &[step.from.other().name()]);
+    }
+    let before = t.story.steps[..step.number - 1]
+        .iter()
+        .rfind(|p| p.from == step.from && !p.segment.flags.syn())
+        .map_or(window, |p| window_of(t.story, p));
+    if before == window || (window >= t.mss && before >= t.mss) {
+        return;
+    }
+    let key = if window < before {
+        "window-shrank"
+    } else {
+        "window-grew"
+    };
+    t.say(key, &[&bytes(window), &bytes(before)]);
+}
+
+/// The receive window a segment advertises, in bytes: the field shifted by
+/// the sender's window scale once both SYNs offered one (RFC 7323 §2.3).
+fn window_of(story: &Story, step: &Step) -> u32 {
+    let raw = step.segment.window as u32;
+    if step.segment.flags.syn() {
+        return raw;
+    }
+    let syn_of = |side: Side| {
+        story
+            .steps
+            .iter()
+            .find(|s| s.from == side && s.segment.flags.syn())
+            .and_then(|s| s.segment.options.window_scale)
+    };
+    match (syn_of(step.from), syn_of(step.from.other())) {
+        (Some(shift), Some(_)) => raw << shift.min(14),
+        _ => raw,
+    }
+}
+
+/// The segment this ACK completes, from the other side, was a resend, and
+/// this is the first ACK of it.
+fn acknowledges_a_resend(story: &Story, step: &Step) -> bool {
+    let ack = step.segment.ack;
+    let earlier = &story.steps[..step.number - 1];
+    step.segment.flags.ack()
+        && earlier
+            .iter()
+            .rfind(|p| p.from != step.from && p.segment.len > 0 && p.segment.seq.wrapping_add(p.segment.len) == ack)
+            .is_some_and(|p| resent(story, p))
+        && !earlier.iter().any(|p| p.from == step.from && p.segment.ack == ack)
+}
+
+/// An earlier segment from the same side carried the same sequence space.
+fn resent(story: &Story, step: &Step) -> bool {
+    let s = &step.segment;
+    let space = |q: &tcpsim::trace::Segment| (q.seq, q.len, q.flags.syn(), q.flags.fin());
+    let carries = s.len > 0 || s.flags.syn() || s.flags.fin();
+    carries
+        && story.steps[..step.number - 1]
+            .iter()
+            .any(|p| p.from == step.from && space(&p.segment) == space(s))
+}
+
+/// The segment size the data sender uses: the smaller MSS the SYNs offered.
+fn mss(story: &Story) -> u32 {
+    story
+        .steps
+        .iter()
+        .filter_map(|s| s.segment.options.mss)
+        .min()
+        .map_or(536, u32::from)
+}
+
+fn before_sending(t: &mut Teller, i: usize, event: &Event) {
+    let records = &t.story.trace.records;
+    let side = records[i].side;
+    match event {
+        Event::TimerFired {
+            timer: Timer::Retransmit,
+            ..
+        } => {
+            let waited = timer_length(records, i, side);
+            t.say("rto", &[&duration(waited.unwrap_or(0))]);
+            if let Some(next) = next_timeout(records, i, side).filter(|&next| waited.is_some_and(|w| next > w)) {
+                t.say("rto-doubles", &[&duration(next)]);
+            }
+        }
+        Event::TimerFired {
+            timer: Timer::Persist, ..
+        } => t.say("persist", &[]),
+        Event::Retransmit { reason, seq, .. } => match reason {
+            RetransmitReason::FastRetransmit => t.say("fast-retransmit", &[&seq.to_string()]),
+            RetransmitReason::PartialAck => t.say("partial-ack", &[&seq.to_string()]),
+            RetransmitReason::SynRepeated => t.say("syn-repeated", &[]),
+            RetransmitReason::Timeout => {}
+        },
+        Event::Window { .. } => window_change(t, i),
+        Event::StateChanged { to, .. } => state_entered(t, side, *to),
+        Event::Duplicate { .. } => t.say("copy", &[]),
+        Event::WindowUpdate { .. } => t.say("window-update", &[]),
+        Event::SynCookieSent { .. } => t.say("syn-cookie", &[]),
+        Event::Error {
+            error: ConnError::Reset,
+            ..
+        } => t.say("aborted", &[]),
+        _ => {}
+    }
+}
+
+/// How long the retransmission timer that fired at record `i` had run:
+/// from when it was last set for that instant to when it fired (µs).
+fn timer_length(records: &[Record], i: usize, side: Side) -> Option<u64> {
+    let fired = records[i].at;
+    records[..i].iter().rev().find_map(|r| match r.what {
+        What::Engine {
+            event:
+                Event::TimerSet {
+                    timer: Timer::Retransmit,
+                    at,
+                    ..
+                },
+        } if r.side == side && at == fired => Some(fired.micros() - r.at.micros()),
+        _ => None,
+    })
+}
+
+/// The retransmission timeout set next after record `i` (µs).
+fn next_timeout(records: &[Record], i: usize, side: Side) -> Option<u64> {
+    records[i + 1..].iter().find_map(|r| match r.what {
+        What::Engine {
+            event:
+                Event::TimerSet {
+                    timer: Timer::Retransmit,
+                    at,
+                    ..
+                },
+        } if r.side == side => Some(at.micros().saturating_sub(r.at.micros())),
+        _ => None,
+    })
+}
+
+/// (cwnd, ssthresh, phase) of a `Window` report.
+fn cwnd_at(record: &Record) -> Option<(u32, u32, Phase)> {
+    match record.what {
+        What::Engine {
+            event: Event::Window {
+                cwnd, ssthresh, phase, ..
+            },
+        } => Some((cwnd, ssthresh, phase)),
+        _ => None,
+    }
+}
+
+/// What changed in the congestion window at the `Window` report `i`, in
+/// words, compared with the same host's previous report.
+fn window_change(t: &mut Teller, i: usize) {
+    let records = &t.story.trace.records;
+    let side = records[i].side;
+    let Some((cwnd, ssthresh, phase)) = cwnd_at(&records[i]) else {
+        return;
+    };
+    let Some((was, was_ssthresh, was_phase)) = records[..i].iter().rev().filter(|r| r.side == side).find_map(cwnd_at)
+    else {
+        return;
+    };
+    let (a, b, ss) = (amount(was, t.mss), amount(cwnd, t.mss), amount(ssthresh, t.mss));
+    let host = side.name();
+    use Phase::*;
+    match (was_phase, phase) {
+        (p, FastRecovery) if p != FastRecovery => t.say("recovery-begins", &[&ss, &b]),
+        (FastRecovery, p) if p != FastRecovery => t.say("recovery-ends", &[&a, &b, p.name()]),
+        _ if ssthresh < was_ssthresh && cwnd < was => t.say("timeout-cut", &[&ss, &a, &b]),
+        (SlowStart, CongestionAvoidance) => t.say("slow-start-ends", &[host, &b, &ss]),
+        (FastRecovery, FastRecovery) if cwnd > was => t.say("inflates", &[host, &a, &b]),
+        (FastRecovery, FastRecovery) if cwnd < was => t.say("deflates", &[host, &a, &b]),
+        (SlowStart, SlowStart) if cwnd < was => t.say("idle-restart", &[host, &a, &b]),
+        (SlowStart, _) if cwnd > was => t.say("grows-slow-start", &[host, &a, &b]),
+        _ if cwnd > was => t.say("grows", &[host, &a, &b]),
+        _ if cwnd < was => t.say("shrinks", &[host, &a, &b]),
+        _ => {}
+    }
+}
+
+fn state_entered(t: &mut Teller, side: Side, to: State) {
+    let why = t.phrases.say(to.name(), &[]);
+    t.say("state", &[side.name(), to.name(), &why]);
+}
+
+fn on_arrival(t: &mut Teller, i: usize, side: Side, event: &Event) {
+    let records = &t.story.trace.records;
+    let who = side.name();
+    match event {
+        Event::StateChanged { to, .. } => state_entered(t, side, *to),
+        Event::Window { .. } => window_change(t, i),
+        Event::DuplicateAck { count, .. } => match count {
+            1 | 2 => t.say("dup-ack-count", &[who, &count.to_string()]),
+            3 => t.say("dup-ack-3", &[who]),
+            _ => t.say("dup-ack-more", &[who, &count.to_string()]),
+        },
+        Event::RttSample { rtt, rto, .. } if first_sample(records, i) => {
+            t.say("first-rtt", &[who, &duration(rtt.micros()), &duration(rto.micros())])
+        }
+        Event::ZeroWindow { .. } => t.say("zero-window", &[who]),
+        Event::OutOfOrder { seq, len, .. } => t.say("out-of-order", &[&bytes(*len), &seq.to_string(), who]),
+        Event::Duplicate { .. } => t.say("duplicate", &[who]),
+        Event::Rejected { reason, .. } => rejected(t, who, reason),
+        Event::Error { error, .. } => {
+            let what = t.phrases.say(
+                match error {
+                    ConnError::Refused => "refused",
+                    ConnError::Reset => "reset",
+                    ConnError::TimedOut => "timed-out",
+                },
+                &[],
+            );
+            t.say("error", &[who, &what])
+        }
+        Event::SynCookieAccepted { .. } => t.say("cookie-accepted", &[]),
+        Event::Reopened { .. } => t.say("reopened", &[]),
+        _ => {}
+    }
+}
+
+fn first_sample(records: &[Record], i: usize) -> bool {
+    let side = records[i].side;
+    !records[..i].iter().any(|r| {
+        r.side == side
+            && matches!(
+                r.what,
+                What::Engine {
+                    event: Event::RttSample { .. }
+                }
+            )
+    })
+}
+
+fn rejected(t: &mut Teller, who: &str, reason: &RejectReason) {
+    let key = match reason {
+        RejectReason::Malformed {
+            error: WireError::BadTcpChecksum | WireError::BadIpChecksum,
+        } => "bad-checksum",
+        RejectReason::Malformed { error } => return t.say("unreadable", &[&error.to_string(), who]),
+        RejectReason::SynInSynReceived => "syn-in-syn-rcvd",
+        RejectReason::NoListener => "no-listener",
+        RejectReason::Unacceptable => "unacceptable",
+        RejectReason::BadAckInSynSent => "ghost-ack",
+        RejectReason::BacklogFull => "backlog-full",
+        RejectReason::RstChallenge | RejectReason::SynChallenge => "challenge",
+        _ => return,
+    };
+    t.say(key, &[who]);
+}
+
+/// After the last step: what the hosts still do on their own (a final
+/// timeout, TIME_WAIT ending).
+fn afterwards(t: &mut Teller, from: usize) {
+    let records = &t.story.trace.records;
+    let entered = |r: &&Record| {
+        matches!(
+            r.what,
+            What::Engine {
+                event: Event::StateChanged {
+                    to: State::TimeWait,
+                    ..
+                }
+            }
+        )
+    };
+    let time_wait_from = records[..from].iter().rfind(entered).map(|r| r.at);
+    for r in &records[from..] {
+        let What::Engine { event } = &r.what else { continue };
+        let who = r.side.name();
+        match event {
+            Event::Error {
+                error: ConnError::TimedOut,
+                ..
+            } => t.say("gave-up", &[who]),
+            Event::StateChanged {
+                from: State::TimeWait,
+                to: State::Closed,
+                ..
+            } => {
+                let waited = time_wait_from.map_or(0, |at| r.at.micros() - at.micros());
+                t.say("time-wait-ends", &[&duration(waited), who])
+            }
+            _ => {}
+        }
+    }
+}
