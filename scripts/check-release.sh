@@ -21,7 +21,8 @@ grep -q '3 / 12' <<<"$dom" || fail "the page is not at step 3 of 12"
 first=$(grep -o 'data-first-frame-ms="[0-9]*"' <<<"$dom" | grep -o '[0-9]*' || echo "?")
 
 raw=0; gz=0
-for f in dist/*.html dist/*.js dist/*.wasm dist/*.css; do
+# The default page also fetches its lesson's script at load.
+for f in dist/*.html dist/*.js dist/*.wasm dist/*.css dist/lessons/curl.md; do
   raw=$((raw + $(stat -c %s "$f"))); gz=$((gz + $(gzip -9c "$f" | wc -c)))
 done
-log "release build OK from a sub-path: HTML+JS+wasm+CSS $raw bytes raw, $gz bytes gzip -9 ($((gz / 1024)) KiB); first render ${first} ms after navigation (virtual time)"
+log "release build OK from a sub-path: HTML+JS+wasm+CSS and lessons/curl.md $raw bytes raw, $gz bytes gzip -9 ($((gz / 1024)) KiB); first render ${first} ms after navigation (virtual time)"

@@ -216,8 +216,8 @@ pub fn app(props: &Props) -> Html {
                     // Plots say little about a handful of segments: folded then.
                     <details class="plots" open={story.data_segments() >= 8}>
                         <summary>{ "Plots: congestion window and time–sequence" }</summary>
-                        { window_plot(&story, moment.time as u64) }
-                        { sequence_plot(&story, moment.time as u64) }
+                        { window_plot(state.plots.window.as_ref(), story.data_sender(), moment.time as u64) }
+                        { sequence_plot(state.plots.sequence.as_ref(), moment.time as u64) }
                     </details>
                     { capture(&story, &state.dump) }
                 }

@@ -74,23 +74,21 @@ pub fn ladder(props: &Props) -> Html {
                         faulted.then_some("faulted"),
                         (n == props.focus).then_some("focused"),
                     ]);
+                    let key = props.keys.contains(&n);
                     let mut label = format!("{n}. {}", step.label());
-                    if props.keys.contains(&n) {
-                        label.push_str(" (key moment)");
-                    }
                     if !step.marks.is_empty() {
                         label.push_str(&format!(" ({})", step.marks.join(", ")));
                     }
                     html! {
                         <g class={class} role="listitem" tabindex="0" key={n} onclick={select} {onkeydown}
-                           aria-label={format!("{label}, {} to {}{}", step.from.name(), step.from.other().name(),
-                               if lost { ", lost" } else { "" })}
+                           aria-label={format!("{label}, {} to {}{}{}", step.from.name(), step.from.other().name(),
+                               if lost { ", lost" } else { "" }, if key { ", a key moment" } else { "" })}
                            data-testid="ladder-arrow">
                             <line x1={svg_num(x0)} y1={svg_num(y0)} x2={svg_num(xe)} y2={svg_num(ye)}
                                   marker-end={(!lost).then_some("url(#head)")} />
                             <rect class="hit" x={svg_num(LEFT)} y={svg_num(y_label - 12)}
                                   width={svg_num(RIGHT - LEFT)} height={svg_num(ROW - 2)} />
-                            if props.keys.contains(&n) {
+                            if key {
                                 <circle class="key-mark" cx="14" cy={svg_num(y_label - 4)} r="6" />
                             }
                             if lost {

@@ -34,7 +34,7 @@ pub(super) fn narrate(story: &Story, step: &Step, phrases: &Phrases) -> String {
     let mut t = Teller {
         story,
         phrases,
-        mss: mss(story),
+        mss: crate::plot::mss(story),
         text: String::new(),
     };
     segment(&mut t, step);
@@ -241,16 +241,6 @@ fn resent(story: &Story, step: &Step) -> bool {
         && story.steps[..step.number - 1]
             .iter()
             .any(|p| p.from == step.from && space(&p.segment) == space(s))
-}
-
-/// The segment size the data sender uses: the smaller MSS the SYNs offered.
-fn mss(story: &Story) -> u32 {
-    story
-        .steps
-        .iter()
-        .filter_map(|s| s.segment.options.mss)
-        .min()
-        .map_or(536, u32::from)
 }
 
 fn before_sending(t: &mut Teller, i: usize, event: &Event) {

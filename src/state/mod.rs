@@ -9,6 +9,7 @@ pub mod story;
 use crate::components::inspector::Hover;
 use crate::lesson::Lesson;
 use crate::narration::phrases::Phrases;
+use crate::plot::Plots;
 use lab::Lab;
 use params::Params;
 use std::rc::Rc;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub glossary: Option<Result<Rc<Lesson>, String>>,
     /// What the inspector's pointer or byte cursor is on, for one step.
     hover: Option<(usize, Hover)>,
+    /// The plots' data (made once per run).
+    pub plots: Rc<Plots>,
     /// The run as tcpdump-like text, for the capture panel (made once per run).
     pub dump: Rc<str>,
     /// The lesson's key moments found in this run: (step, label).
@@ -120,6 +123,7 @@ impl AppState {
         let dump = story.trace.text().into();
         AppState {
             dump,
+            plots: Rc::new(Plots::new(&story)),
             hover: None,
             glossary: None,
             step: params.step,
@@ -209,6 +213,7 @@ impl AppState {
             ));
         }
         self.dump = self.story.trace.text().into();
+        self.plots = Rc::new(Plots::new(&self.story));
         self.find_key_moments();
         self.jump(n);
     }

@@ -176,6 +176,41 @@ async function axe(page, what) {
   check(bytes.subarray(0, 4).equals(Buffer.from([0xd4, 0xc3, 0xb2, 0xa1])), `pcap: the download starts with the pcap magic (${bytes.length} bytes)`);
   await page.context().close();
 }
+// 7. Every lesson: its chips are its key moments, each chip lands on its
+// step with narration told in the lesson's words, and a screenshot of a
+// key moment at desktop and phone size (plots open on the desktop one).
+{
+  const ids = fs.readdirSync(path.join(dist, 'lessons')).filter((f) => f.endsWith('.md') && f !== 'glossary.md').map((f) => f.slice(0, -3));
+  for (const id of ids) {
+    const moments = fs.readFileSync(path.join(dist, 'lessons', `${id}.md`), 'utf8').split('\n').filter((l) => l.startsWith('moment:')).length;
+    const problems = [];
+    for (const [size, viewport] of [['1280x800', { width: 1280, height: 800 }], ['390x844', { width: 390, height: 844 }]]) {
+      const page = await open(`${base}?scenario=${id}`, { viewport, reducedMotion: 'reduce' });
+      await page.waitForSelector("[data-testid='key-moment']");
+      const chips = page.locator("[data-testid='key-moment']");
+      const count = await chips.count();
+      if (count !== moments) problems.push(`${size}: ${count} chips for ${moments} moments`);
+      for (let k = 0; k < count; k++) {
+        const label = await chips.nth(k).textContent();
+        await chips.nth(k).click();
+        const n = label.split('·').pop().trim();
+        await stepIs(page, n).catch(() => problems.push(`chip ${k + 1} did not land on step ${n}`));
+        const said = await text(page, 'narration');
+        if (said.length < 40 || said.includes('⟨') || said.includes('could not be loaded') || said.includes('Loading')) problems.push(`step ${n}: “${said.slice(0, 60)}”`);
+      }
+      await chips.nth(Math.floor(count / 2)).click();
+      if (size === '1280x800') {
+        await page.evaluate(() => document.querySelectorAll('details.plots').forEach((d) => { d.open = true; }));
+        await page.screenshot({ path: path.join(shots, `lesson-${id}-${size}.png`), fullPage: id === 'congestion' || id === 'fast-retransmit' });
+      } else {
+        await page.screenshot({ path: path.join(shots, `lesson-${id}-${size}.png`) });
+      }
+      if (id === 'fast-retransmit' && size === '1280x800') await axe(page, 'on a lesson at a key moment, plots open');
+      await page.context().close();
+    }
+    check(problems.length === 0, `lesson ${id}: ${moments} key moment${moments === 1 ? '' : 's'}, each lands on its step, told in the lesson's words, at 1280×800 and 390×844${problems.length ? ': ' + problems.join('; ') : ''}`);
+  }
+}
 // 6. Embedded in another site's page.
 {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
