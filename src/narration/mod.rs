@@ -103,6 +103,7 @@ mod tests {
     //! sources.
 
     use super::*;
+    use crate::lesson::{Key, Lesson};
     use crate::state::story::{Fate, Step};
     use tcpsim::net::Side;
     use tcpsim::scenario::{self, RunOptions};
@@ -323,6 +324,50 @@ mod tests {
             .filter(|(_, k)| *k == 3)
             .count();
         assert!(third_dups >= 3);
+    }
+
+    /// Words the narration must use where each kind of key moment happens.
+    fn words_for(key: Key) -> &'static str {
+        match key {
+            Key::Handshake => "ESTABLISHED",
+            Key::Data => "sends",
+            Key::Loss => "loses this segment",
+            Key::Duplicated => "twice",
+            Key::Corrupted => "bit",
+            Key::Delayed => "holds it back",
+            Key::Timeout => "timer ran out",
+            Key::DupAck => "duplicate ACK 1 of 3",
+            Key::FastRetransmit => "fast retransmit",
+            Key::RecoveryEnd => "recovery ends",
+            Key::CongestionAvoidance => "slow start ends",
+            Key::ZeroWindow => "window 0",
+            Key::Probe => "probes with one byte",
+            Key::WindowUpdate => "window update",
+            Key::OutOfOrder => "beyond a gap",
+            Key::DuplicateArrives => "already has these bytes",
+            Key::Rst => "RST",
+            Key::Fin => "FIN",
+            Key::TimeWait => "TIME_WAIT",
+            Key::SynCookie => "SYN cookie",
+            Key::CookieAccepted => "valid cookie",
+            Key::BacklogFull => "full backlog",
+            Key::GhostAck => "never sent the SYN",
+            Key::Last => "",
+        }
+    }
+
+    #[test]
+    fn every_lessons_key_moments_are_told_where_they_happen() {
+        for s in scenario::ALL {
+            let path = format!("{}/engine/src/scenario/lessons/{}.md", env!("CARGO_MANIFEST_DIR"), s.id);
+            let lesson = Lesson::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+            let story = story(s.id);
+            let found = lesson.moments_in(&story);
+            assert_eq!(found.len(), lesson.moments.len(), "{}", s.id);
+            for (moment, (n, _)) in lesson.moments.iter().zip(&found) {
+                assert_says(&story, &story.steps[n - 1], words_for(moment.key));
+            }
+        }
     }
 
     #[test]
