@@ -247,9 +247,10 @@ fn rejected(story: &Story, step: &Step, why: RejectReason) -> bool {
 /// Its arrival moves the receiving host's congestion control out of
 /// `phase` (into `into`, or anything else).
 fn ends_phase(story: &Story, step: &Step, phase: Phase, into: Option<Phase>) -> bool {
-    let Fate::Delivered { record, .. } = step.fate else {
+    let reaction = step.reaction();
+    if reaction.is_empty() {
         return false;
-    };
+    }
     let host = step.from.other();
     let records = &story.trace.records;
     let phase_of = |r: &tcpsim::trace::Record| match r.what {
@@ -258,8 +259,8 @@ fn ends_phase(story: &Story, step: &Step, phase: Phase, into: Option<Phase>) -> 
         } if r.side == host => Some(phase),
         _ => None,
     };
-    let mut previous = records[..record].iter().rev().find_map(phase_of);
-    for now in records[record + 1..step.done.cursor].iter().filter_map(phase_of) {
+    let mut previous = records[..reaction.start].iter().rev().find_map(phase_of);
+    for now in records[reaction].iter().filter_map(phase_of) {
         if previous == Some(phase) && now != phase && into.is_none_or(|into| into == now) {
             return true;
         }
@@ -300,14 +301,12 @@ pub(crate) fn before<'a>(story: &'a Story, step: &Step) -> impl Iterator<Item = 
 
 /// The receiver's reports as the segment arrived.
 pub(crate) fn on_arrival<'a>(story: &'a Story, step: &Step) -> impl Iterator<Item = &'a Event> {
-    let range = match step.fate {
-        Fate::Delivered { record, .. } => record + 1..step.done.cursor,
-        _ => 0..0,
-    };
-    story.trace.records[range].iter().filter_map(|r| match &r.what {
-        What::Engine { event } => Some(event),
-        _ => None,
-    })
+    story.trace.records[step.reaction()]
+        .iter()
+        .filter_map(|r| match &r.what {
+            What::Engine { event } => Some(event),
+            _ => None,
+        })
 }
 
 #[cfg(test)]

@@ -344,7 +344,7 @@ impl SequencePlot {
 }
 
 /// Both plots of one run.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Plots {
     pub window: Option<WindowPlot>,
     pub sequence: Option<SequencePlot>,

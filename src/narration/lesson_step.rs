@@ -8,7 +8,7 @@
 use super::phrases::Phrases;
 use super::{amount, bytes, duration};
 use crate::lesson;
-use crate::state::story::{Fate, Step, Story};
+use crate::state::story::{Step, Story};
 use tcpsim::net::{Side, WireEvent};
 use tcpsim::tcp::{ConnError, Event, Phase, RejectReason, RetransmitReason, State, Timer};
 use tcpsim::trace::{Record, What};
@@ -87,11 +87,9 @@ pub(super) fn narrate(story: &Story, step: &Step, phrases: &Phrases) -> String {
         }
     }
     // What it did: the receiver's reports as it arrived.
-    if let Fate::Delivered { record, .. } = step.fate {
-        for (i, r) in records.iter().enumerate().take(step.done.cursor).skip(record + 1) {
-            if let What::Engine { event } = &r.what {
-                on_arrival(&mut t, i, r.side, event);
-            }
+    for i in step.reaction() {
+        if let What::Engine { event } = &records[i].what {
+            on_arrival(&mut t, i, records[i].side, event);
         }
     }
     if acknowledges_a_resend(story, step) {

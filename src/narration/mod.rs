@@ -179,10 +179,7 @@ mod tests {
             // segment whose arrival caused it, or the one sent just before.
             for t in story.transitions.iter().filter(|_| own_words) {
                 let next_sent = story.steps.iter().find(|s| s.sent_record > t.record);
-                let arrived = story.steps.iter().find(|s| match s.fate {
-                    Fate::Delivered { record, .. } => record < t.record && t.record < s.done.cursor,
-                    _ => false,
-                });
+                let arrived = story.steps.iter().find(|s| s.reaction().contains(&t.record));
                 let words = format!("{} is now {}", t.side.name(), t.to);
                 let sent_before = story.steps.iter().rfind(|s| s.sent_record < t.record);
                 let named = [next_sent, arrived, sent_before]

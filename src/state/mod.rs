@@ -120,10 +120,9 @@ impl AppState {
             ));
             params.step = 0;
         }
-        let dump = story.trace.text().into();
-        AppState {
-            dump,
-            plots: Rc::new(Plots::new(&story)),
+        let mut state = AppState {
+            dump: Rc::default(),
+            plots: Rc::default(),
             hover: None,
             glossary: None,
             step: params.step,
@@ -143,7 +142,9 @@ impl AppState {
             lesson: None,
             phrases: None,
             key_moments: Rc::default(),
-        }
+        };
+        state.derive();
+        state
     }
 
     /// What the inspector's pointer or cursor is on, if it is on the step
@@ -212,10 +213,16 @@ impl AppState {
                 self.story.trace.end.micros() / 1_000_000
             ));
         }
+        self.derive();
+        self.jump(n);
+    }
+
+    /// What the panels show of the run, worked out once per run (not per
+    /// frame): the capture's text, the plots, the lesson's key moments.
+    fn derive(&mut self) {
         self.dump = self.story.trace.text().into();
         self.plots = Rc::new(Plots::new(&self.story));
         self.find_key_moments();
-        self.jump(n);
     }
 
     /// Moves the clock on by `ms` of real time towards the goal.

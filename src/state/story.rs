@@ -74,6 +74,15 @@ impl Step {
         text
     }
 
+    /// The records of the receiver's reaction to this segment's arrival
+    /// (what follows its delivery, up to `done`); empty if it never arrived.
+    pub fn reaction(&self) -> std::ops::Range<usize> {
+        match self.fate {
+            Fate::Delivered { record, .. } => record + 1..self.done.cursor,
+            Fate::Dropped { .. } | Fate::Unsettled => 0..0,
+        }
+    }
+
     pub fn arrive_at(&self) -> Option<Instant> {
         match self.fate {
             Fate::Delivered { at, .. } => Some(at),
