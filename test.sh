@@ -50,8 +50,10 @@ check "engine builds for wasm32" cargo build --quiet -p tcpsim --lib --target wa
 check "benchmarks compile" cargo bench --quiet -p tcpsim --no-run
 log "engine tests"
 suite cargo test --release -p tcpsim
+log "engine unit tests without modern TCP (the first page's build)"
+suite cargo test --release -p tcpsim --lib --no-default-features
 log "app unit tests (native)"
-suite cargo test --release -p watch-tcp --lib
+suite cargo test --release -p watch-tcp --lib --features full
 check "release build: trunk build --release --offline" trunk build --release --offline
 check "release build loads from a sub-path in Chromium" scripts/check-release.sh
 log "end-to-end: the release build in Chromium (Playwright)"
@@ -59,4 +61,4 @@ suite node tests/e2e/e2e.mjs dist target/e2e-screenshots
 log "browser tests (wasm-bindgen-test, headless Chrome)"
 suite env CHROMEDRIVER=/usr/bin/chromedriver \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --target wasm32-unknown-unknown -p watch-tcp
+  cargo test --target wasm32-unknown-unknown -p watch-tcp --features full

@@ -26,3 +26,11 @@ for f in dist/*.html dist/*.js dist/*.wasm dist/*.css dist/lessons/curl.md; do
   raw=$((raw + $(stat -c %s "$f"))); gz=$((gz + $(gzip -9c "$f" | wc -c)))
 done
 log "release build OK from a sub-path: HTML+JS+wasm+CSS and lessons/curl.md $raw bytes raw, $gz bytes gzip -9 ($((gz / 1024)) KiB); first render ${first} ms after navigation (virtual time)"
+
+# The full build (modern TCP), which lessons that need it load instead.
+[ -f dist/full/index.html ] || fail "no full build in dist/full"
+fgz=0
+for f in dist/full/*.html dist/full/*.js dist/full/*.wasm dist/full/*.css; do
+  fgz=$((fgz + $(gzip -9c "$f" | wc -c)))
+done
+log "full build (dist/full/, loaded by the lessons with modern TCP): HTML+JS+wasm+CSS $fgz bytes gzip -9"

@@ -1,6 +1,8 @@
 //! One line per header field, in our words, for the header inspector. The
 //! engine names the fields and gives their values; this says what they mean.
 
+use tcpsim::tcp::MODERN;
+
 pub fn meaning(name: &str) -> &'static str {
     match name {
         "Version" => "IP version: 4.",
@@ -36,8 +38,14 @@ pub fn meaning(name: &str) -> &'static str {
         "Maximum segment size" => "Option: the largest data size this side wants to receive in one segment.",
         "Window scale" => "Option: every window after the SYNs is multiplied by 2^shift, for windows over 64 KB (RFC 7323).",
         "SACK permitted" => "Option: this side understands selective acknowledgments.",
-        "SACK blocks" => "Option: ranges received beyond a gap, so only the gap is resent.",
-        "Timestamps" => "Option: times for measuring round trips and telling old segments apart.",
+        // Only builds with modern TCP send these (`tcpsim::tcp::MODERN`).
+        "SACK blocks" if MODERN => "Option: ranges received beyond a gap, so only the gap is resent (RFC 2018).",
+        "SACK block" if MODERN => {
+            "First byte held beyond the gap, and the byte after the last. The first block holds the newest arrival."
+        }
+        "Timestamps" if MODERN => "Option: times for measuring round trips and telling old segments apart (RFC 7323).",
+        "TSval" if MODERN => "The sender's clock when it sent this segment.",
+        "TSecr" if MODERN => "Echo of the latest TSval received: now minus this is a round trip.",
         "No-operation (NOP)" => "Option padding, so the next option starts on a 4-byte boundary.",
         "End of options" => "Marks the end of the options; the rest is padding.",
         "Payload" => "The application's data.",

@@ -95,3 +95,32 @@ pub fn fetch_text(url: &str, done: Callback<Result<String, String>>) {
 fn failed(done: Callback<Result<String, String>>) -> Closure<dyn FnMut(JsValue)> {
     Closure::once(move |_: JsValue| done.emit(Err("the network failed".into())))
 }
+
+/// A lesson that needs modern TCP (SACK, timestamps, the newer congestion
+/// controls) runs in the build that has it, `full/` (built from
+/// full.html), so the first page carries none of that code. Returns true
+/// if this page is handing `query` over to it.
+#[inline(never)]
+pub fn hand_over_to_full_build(scenario: &str, query: &str) -> bool {
+    let needed = !tcpsim::tcp::MODERN && tcpsim::scenario::find(scenario).is_some_and(|s| s.modern);
+    if needed {
+        if let Some(window) = web_sys::window() {
+            // Replaced, not added: Back leads where it did before.
+            let _ = window.location().replace(&(String::from("full/") + query));
+        }
+    }
+    needed
+}
+
+/// The query part of the page address (search, or the hash if no search).
+pub fn page_query() -> String {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return String::new();
+    };
+    let search = location.search().unwrap_or_default();
+    if search.len() > 1 {
+        search
+    } else {
+        location.hash().unwrap_or_default()
+    }
+}

@@ -19,7 +19,7 @@
 
 use crate::state::story::{Fate, Step, Story};
 use tcpsim::net::Side;
-use tcpsim::tcp::{Event, Phase, RejectReason, RetransmitReason, State, Timer};
+use tcpsim::tcp::{Event, Phase, RejectReason, RetransmitReason, State, Timer, MODERN};
 use tcpsim::trace::What;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -58,10 +58,14 @@ pub enum Key {
     DupAck,
     /// Resent after three duplicate ACKs.
     FastRetransmit,
+    /// Resent because the SACK scoreboard presumes it lost.
+    SackResend,
     /// Its arrival ends fast recovery.
     RecoveryEnd,
     /// Its arrival ends slow start without a loss.
     CongestionAvoidance,
+    /// Its arrival takes CUBIC's window past W_max, into the convex region.
+    Convex,
     /// Advertises a zero window.
     ZeroWindow,
     /// A zero-window probe.
@@ -97,8 +101,13 @@ const KEYS: &[(&str, Key)] = &[
     ("timeout", Key::Timeout),
     ("dup-ack", Key::DupAck),
     ("fast-retransmit", Key::FastRetransmit),
+    // Modern TCP's keys: only its lessons (in the `full` build) use them.
+    #[cfg(feature = "full")]
+    ("sack-resend", Key::SackResend),
     ("recovery-end", Key::RecoveryEnd),
     ("congestion-avoidance", Key::CongestionAvoidance),
+    #[cfg(feature = "full")]
+    ("convex", Key::Convex),
     ("zero-window", Key::ZeroWindow),
     ("probe", Key::Probe),
     ("window-update", Key::WindowUpdate),
@@ -214,8 +223,37 @@ fn happens(story: &Story, step: &Step, key: Key) -> bool {
                 }
             )
         }),
+        Key::SackResend => {
+            MODERN
+                && sent_after(&|e| {
+                    matches!(
+                        e,
+                        Event::Retransmit {
+                            reason: RetransmitReason::SackRecovery,
+                            ..
+                        }
+                    )
+                })
+        }
         Key::RecoveryEnd => ends_phase(story, step, Phase::FastRecovery, None),
         Key::CongestionAvoidance => ends_phase(story, step, Phase::SlowStart, Some(Phase::CongestionAvoidance)),
+        #[cfg(feature = "full")]
+        Key::Convex => arrival(&|e| {
+            use tcpsim::tcp::{CubicRegion, Variables};
+            matches!(
+                e,
+                Event::CongestionVariables {
+                    variables: Variables::Cubic {
+                        region: CubicRegion::Convex,
+                        k,
+                        ..
+                    },
+                    ..
+                } if k.micros() > 0
+            )
+        }),
+        #[cfg(not(feature = "full"))]
+        Key::Convex => false,
         Key::ZeroWindow => s.flags.ack() && !s.flags.syn() && s.window == 0,
         Key::Probe => sent_after(&|e| {
             matches!(

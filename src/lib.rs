@@ -19,10 +19,16 @@ pub use components::app::{App, Props};
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-/// Mounts the app on `#app` (or the body) with the page's own URL.
+/// Mounts the app on `#app` (or the body) with the page's own URL, unless
+/// the URL asks for a lesson the full build runs.
 pub fn start() {
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
+    // Before anything renders, so the page does not flash a stand-in.
+    let query = hooks::page_query();
+    if hooks::hand_over_to_full_build(&state::params::Params::parse(&query).0.scenario, &query) {
+        return;
+    }
     let root = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("app").or_else(|| d.body().map(Into::into)));
@@ -30,5 +36,19 @@ pub fn start() {
         // Replace the loading message.
         root.set_inner_html("");
         yew::Renderer::<App>::with_root(root).render();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// full.html is the first page with modern TCP compiled in, and
+    /// nothing else: the same markup, one cargo feature more.
+    #[test]
+    fn the_full_build_page_is_the_first_page_with_the_full_feature() {
+        let read = |name: &str| std::fs::read_to_string(format!("{}/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let rust_link = r#"<link data-trunk rel="rust" data-bin="watch-tcp""#;
+        let full = read("full.html");
+        assert!(full.contains(&format!(r#"{rust_link} data-cargo-features="full""#)));
+        assert_eq!(full.replace(r#" data-cargo-features="full""#, ""), read("index.html"));
     }
 }

@@ -140,6 +140,8 @@ pub struct WindowPlot {
     pub rwnd: String,
     /// The receiver's largest window, when it is off the scale.
     pub rwnd_off_scale: Option<u32>,
+    /// CUBIC's W_max, a step at each loss (empty for other algorithms).
+    pub w_max: String,
     /// (from x, to x, phase)
     pub bands: Vec<(i64, i64, Phase)>,
     /// (x, what)
@@ -232,11 +234,42 @@ impl WindowPlot {
             ),
             rwnd: line(|s| s.4),
             rwnd_off_scale: (u64::from(rwnd_max) > axes.top).then_some(rwnd_max),
+            w_max: w_max_steps(records, sender, &axes, t_end),
             bands,
             marks,
             axes,
         })
     }
+}
+
+/// CUBIC's W_max as a step line: level from each report to the next.
+#[cfg(feature = "full")]
+fn w_max_steps(records: &[tcpsim::trace::Record], sender: tcpsim::net::Side, axes: &Axes, t_end: u64) -> String {
+    use tcpsim::tcp::Variables;
+    let reports: Vec<(u64, u32)> = records
+        .iter()
+        .filter(|r| r.side == sender && r.at.micros() <= t_end)
+        .filter_map(|r| match r.what {
+            What::Engine {
+                event:
+                    Event::CongestionVariables {
+                        variables: Variables::Cubic { w_max, .. },
+                        ..
+                    },
+            } if w_max > 0 => Some((r.at.micros(), w_max)),
+            _ => None,
+        })
+        .collect();
+    let ends = reports.iter().skip(1).map(|r| r.0).chain([t_end]);
+    points(reports.iter().zip(ends).flat_map(|(&(t, w), end)| {
+        let y = axes.y(w.into());
+        [(axes.x(t), y), (axes.x(end), y)]
+    }))
+}
+
+#[cfg(not(feature = "full"))]
+fn w_max_steps(_: &[tcpsim::trace::Record], _: tcpsim::net::Side, _: &Axes, _: u64) -> String {
+    String::new()
 }
 
 /// The segment size the data sender uses: the smaller MSS the SYNs offered.

@@ -192,6 +192,10 @@ impl Segment {
         if let Some(ws) = o.window_scale {
             opts.push(format!("wscale {ws}"));
         }
+        if crate::tcp::MODERN && !o.sack.is_empty() {
+            let blocks: String = o.sack.iter().map(|(l, r)| format!("{{{l}:{r}}}")).collect();
+            opts.push(format!("sack {} {blocks}", o.sack.len()));
+        }
         if !opts.is_empty() {
             let _ = write!(line, ", options [{}]", opts.join(","));
         }

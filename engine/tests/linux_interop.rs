@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration as StdDuration;
 use tcpsim::pcap::PcapWriter;
-use tcpsim::tcp::{Config, ConnId, Endpoint, Event, IsnPolicy, RetransmitReason, State};
+use tcpsim::tcp::{Config, ConnId, Endpoint, Event, IsnPolicy, Profile, RetransmitReason, State};
 use tcpsim::time::{Duration, Instant};
 use tcpsim::wire::parse_datagram;
 use tun::{find_tool, Capture, ChildGuard, Netns, Tun};
@@ -81,18 +81,22 @@ struct Case {
     loss_per_mille: u64,
     window_scale: Option<u8>,
     recv_buffer: usize,
+    /// The engine runs the modern Linux-like profile (SACK, timestamps,
+    /// IW10, delayed ACKs); the kernel must agree to SACK and timestamps.
+    modern: bool,
     seed: u64,
 }
 
 /// Both roles, each with and without loss, each direction once with window
-/// scaling and once without.
-const CASES: [Case; 4] = [
+/// scaling and once without; then the modern profile both ways.
+const CASES: [Case; 7] = [
     Case {
         name: "A1 tcpsim client <- kernel server, no loss, no window scaling",
         role: Role::EngineClient,
         loss_per_mille: 0,
         window_scale: None,
         recv_buffer: 64 * 1024,
+        modern: false,
         seed: 0xa1,
     },
     Case {
@@ -101,6 +105,7 @@ const CASES: [Case; 4] = [
         loss_per_mille: 40,
         window_scale: Some(7),
         recv_buffer: 256 * 1024,
+        modern: false,
         seed: 0xa2,
     },
     Case {
@@ -109,6 +114,7 @@ const CASES: [Case; 4] = [
         loss_per_mille: 0,
         window_scale: Some(7),
         recv_buffer: 256 * 1024,
+        modern: false,
         seed: 0xb1,
     },
     Case {
@@ -117,7 +123,35 @@ const CASES: [Case; 4] = [
         loss_per_mille: 40,
         window_scale: None,
         recv_buffer: 64 * 1024,
+        modern: false,
         seed: 0xb2,
+    },
+    Case {
+        name: "A3 modern tcpsim client <- kernel server, no loss",
+        role: Role::EngineClient,
+        loss_per_mille: 0,
+        window_scale: Some(7),
+        recv_buffer: 256 * 1024,
+        modern: true,
+        seed: 0xa3,
+    },
+    Case {
+        name: "A4 modern tcpsim client <- kernel server, 4% loss",
+        role: Role::EngineClient,
+        loss_per_mille: 40,
+        window_scale: Some(7),
+        recv_buffer: 256 * 1024,
+        modern: true,
+        seed: 0xa4,
+    },
+    Case {
+        name: "B3 curl on kernel <- modern tcpsim server, 4% loss",
+        role: Role::EngineServer,
+        loss_per_mille: 40,
+        window_scale: Some(7),
+        recv_buffer: 256 * 1024,
+        modern: true,
+        seed: 0xb3,
     },
 ];
 
@@ -179,6 +213,9 @@ fn describe(bytes: &[u8]) -> String {
             if o.timestamps.is_some() {
                 line.push_str(" TS");
             }
+            if !o.sack.is_empty() {
+                let _ = write!(line, " sack {}", o.sack.len());
+            }
             line
         }
         Err(e) => format!(
@@ -199,6 +236,7 @@ fn retransmit_name(reason: RetransmitReason) -> &'static str {
         RetransmitReason::FastRetransmit => "fast",
         RetransmitReason::PartialAck => "partial-ack",
         RetransmitReason::SynRepeated => "syn-repeated",
+        RetransmitReason::SackRecovery => "sack-recovery",
     }
 }
 
@@ -224,9 +262,11 @@ struct Stats {
     engine_syn: Option<String>,
     /// tcpsim datagrams its own parser rejects (never expected).
     engine_malformed: Vec<String>,
-    /// Kernel segments after its SYN that carried timestamps although
-    /// tcpsim never agreed to them.
-    kernel_unnegotiated_timestamps: u64,
+    /// Segments after the SYNs carrying SACK blocks, and carrying timestamps, from each side.
+    kernel_sack: u64,
+    engine_sack: u64,
+    kernel_ts: u64,
+    engine_ts: u64,
     /// Kernel datagrams tcpsim's parser rejects, with the reason.
     engine_rejected: Vec<String>,
     retransmits: BTreeMap<&'static str, u64>,
@@ -362,8 +402,9 @@ impl Lab {
             }
             if d.tcp.flags.syn() {
                 s.kernel_syn.get_or_insert_with(|| line.clone());
-            } else if d.tcp.options.timestamps.is_some() {
-                s.kernel_unnegotiated_timestamps += 1;
+            } else {
+                s.kernel_ts += d.tcp.options.timestamps.is_some() as u64;
+                s.kernel_sack += !d.tcp.options.sack.is_empty() as u64;
             }
         }
         if self.to_engine_loss.chance(self.loss_per_mille) {
@@ -390,6 +431,9 @@ impl Lab {
                 }
                 if d.tcp.flags.syn() {
                     s.engine_syn.get_or_insert_with(|| line.clone());
+                } else {
+                    s.engine_ts += d.tcp.options.timestamps.is_some() as u64;
+                    s.engine_sack += !d.tcp.options.sack.is_empty() as u64;
                 }
             }
             Err(_) => s.engine_malformed.push(format!("{now} {line}")),
@@ -944,6 +988,10 @@ struct Tools {
 }
 
 fn engine_config(index: usize, case: &Case) -> Config {
+    let mut config = Config::default();
+    if case.modern {
+        Profile::ModernLinux.apply(&mut config);
+    }
     Config {
         addr: ENGINE_ADDR,
         mss: MSS,
@@ -957,7 +1005,7 @@ fn engine_config(index: usize, case: &Case) -> Config {
         syn_retries: 20,
         synack_retries: 20,
         max_retries: 30,
-        ..Config::default()
+        ..config
     }
 }
 
@@ -1075,6 +1123,38 @@ fn run_case(index: usize, case: &Case, tools: &Tools, dir: &Path) -> Result<Stri
             s.largest_kernel_datagram, s.largest_kernel_payload
         ));
     }
+    let negotiated = |syn: &Option<String>| {
+        syn.as_deref()
+            .is_some_and(|l| l.contains("sackOK") && l.contains(" TS"))
+    };
+    if case.modern {
+        // SACK and timestamps agreed both ways, used on every segment, and
+        // SACK blocks sent by whichever side received out of order.
+        if !negotiated(&s.engine_syn) || !negotiated(&s.kernel_syn) {
+            problems.push(format!(
+                "SACK and timestamps not agreed: {:?} / {:?}",
+                s.engine_syn, s.kernel_syn
+            ));
+        }
+        if s.kernel_ts + 1 < s.kernel_sent || s.engine_ts + 1 < s.engine_sent {
+            problems.push(format!(
+                "segments without timestamps: kernel {}/{}, tcpsim {}/{}",
+                s.kernel_ts, s.kernel_sent, s.engine_ts, s.engine_sent
+            ));
+        }
+        let receiver_sacks = match case.role {
+            Role::EngineClient => s.engine_sack,
+            Role::EngineServer => s.kernel_sack,
+        };
+        if case.loss_per_mille > 0 && receiver_sacks == 0 {
+            problems.push("the receiver sent no SACK blocks despite loss".to_string());
+        }
+    } else if s.kernel_ts > 0 {
+        problems.push(format!(
+            "{} kernel segments carried timestamps never agreed",
+            s.kernel_ts
+        ));
+    }
     let close_path = state_path(&s.states);
     let expected_end = match case.role {
         // The kernel server closes first: tcpsim's close is the passive one.
@@ -1151,7 +1231,7 @@ fn run_case(index: usize, case: &Case, tools: &Tools, dir: &Path) -> Result<Stri
          datagrams kernel>tcpsim {} ({} dropped), tcpsim>kernel {} ({} dropped), non-IPv4 {}\n  \
          largest datagram from the kernel {} bytes; largest payload kernel {} / tcpsim {}\n  \
          handshake: tcpsim {}\n             kernel {}\n  \
-         later kernel segments with timestamps (never agreed): {}\n  \
+         after the SYNs: timestamps on kernel {} / tcpsim {} segments; SACK blocks on kernel {} / tcpsim {}\n  \
          tcpsim retransmissions {total_retransmits} {:?}; kernel RetransSegs {} (TCPTimeouts {}, TCPLossProbes {}, \
          TCPFastRetrans {})\n  \
          segments tcpsim did not use: {:?}\n  \
@@ -1172,7 +1252,10 @@ fn run_case(index: usize, case: &Case, tools: &Tools, dir: &Path) -> Result<Stri
         s.largest_engine_payload,
         s.engine_syn.as_deref().unwrap_or("none seen"),
         s.kernel_syn.as_deref().unwrap_or("none seen"),
-        s.kernel_unnegotiated_timestamps,
+        s.kernel_ts,
+        s.engine_ts,
+        s.kernel_sack,
+        s.engine_sack,
         s.retransmits,
         counter("RetransSegs"),
         counter("TCPTimeouts"),

@@ -49,6 +49,10 @@ struct Knobs {
     limited_transmit: bool,
     /// RFC 5681 §4.1.
     restart_after_idle: bool,
+    /// RFC 2018 and RFC 6675, when the peer offers it too.
+    sack: bool,
+    /// RFC 7323 timestamps, when the peer offers them too.
+    timestamps: bool,
 }
 
 fn knobs() -> impl Strategy<Value = Knobs> {
@@ -59,14 +63,18 @@ fn knobs() -> impl Strategy<Value = Knobs> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
     )
         .prop_map(
-            |(window_scale, ack_ms, nagle, limited_transmit, restart_after_idle)| Knobs {
+            |(window_scale, ack_ms, nagle, limited_transmit, restart_after_idle, sack, timestamps)| Knobs {
                 window_scale,
                 delayed_ack: ack_ms.map(Duration::from_millis),
                 nagle,
                 limited_transmit,
                 restart_after_idle,
+                sack,
+                timestamps,
             },
         )
 }
@@ -83,6 +91,8 @@ fn host(addr: Ipv4Addr, isn: u32, recv_buffer: usize, knobs: Knobs) -> Config {
         nagle: knobs.nagle,
         limited_transmit: knobs.limited_transmit,
         restart_after_idle: knobs.restart_after_idle,
+        sack: knobs.sack,
+        timestamps: knobs.timestamps,
         min_rto: Duration::from_millis(200),
         syn_retries: 40,
         synack_retries: 40,

@@ -1146,3 +1146,175 @@ impl Seg {
         Seg { ack, ..self.clone() }
     }
 }
+
+/// A host that offers SACK and timestamps (RFC 2018, RFC 7323).
+fn modern() -> Config {
+    Config {
+        sack: true,
+        timestamps: true,
+        ..config()
+    }
+}
+
+fn ts(val: u32, ecr: u32) -> TcpOptions {
+    TcpOptions {
+        timestamps: Some((val, ecr)),
+        ..TcpOptions::default()
+    }
+}
+
+/// A SYN offering MSS 536 with `options`, answered; the handshake done
+/// with the peer's timestamp `ts_val` on its ACK if timestamps are on.
+fn handshake(config: Config, syn_options: TcpOptions) -> (Host, ConnId, Segment) {
+    let mut h = Host::new(config);
+    h.ep.listen(80).unwrap();
+    h.now = Instant::from_millis(5000);
+    h.send(Seg {
+        options: syn_options,
+        ..syn(PEER_ISN)
+    });
+    let synack = h.recv_one();
+    h.now = Instant::from_millis(5100);
+    let ack_options = syn_options
+        .timestamps
+        .map_or(TcpOptions::default(), |(v, _)| ts(v + 100, 5000));
+    h.send(Seg {
+        options: ack_options,
+        ..TEMPLATE()
+    });
+    let id = h.conn();
+    assert_eq!(h.ep.state(id), State::Established);
+    (h, id, synack)
+}
+
+#[test]
+fn sack_and_timestamps_are_used_only_when_both_syns_offer_them() {
+    // RFC 2018 §2, RFC 7323 §3.2: the SYN,ACK answers only what the SYN offered.
+    let offered = TcpOptions {
+        sack_permitted: true,
+        ..ts(700, 0)
+    };
+    let (_, _, synack) = handshake(modern(), offered);
+    assert!(synack.options.sack_permitted);
+    assert_eq!(
+        synack.options.timestamps,
+        Some((5000, 700)),
+        "TSval is our clock in ms; TSecr echoes the SYN"
+    );
+    let (mut h, id, synack) = handshake(modern(), TcpOptions::default());
+    assert!(!synack.options.sack_permitted && synack.options.timestamps.is_none());
+    // Without them, data segments carry no options and use the whole MSS.
+    h.ep.send(id, &[7; 2000]).unwrap();
+    let data = h.recv();
+    assert!(data.iter().all(|s| s.options == TcpOptions::default()));
+    assert_eq!(data[0].len, 536);
+    // Our host not offering: the peer's offer is declined.
+    let (_, _, synack) = handshake(config(), offered);
+    assert!(!synack.options.sack_permitted && synack.options.timestamps.is_none());
+}
+
+#[test]
+fn timestamps_echo_ts_recent_time_every_ack_and_shrink_the_payload() {
+    let (mut h, id, _) = handshake(modern(), ts(700, 0));
+    h.now = Instant::from_millis(6000);
+    h.ep.send(id, &[7; 1200]).unwrap();
+    let data = h.recv();
+    // RFC 6691: the 12 bytes of the option come out of the 536-byte MSS.
+    assert_eq!(data[0].len, 524);
+    // RFC 7323 §4.3: TSecr is the TSval of the peer's last in-order segment.
+    assert!(data.iter().all(|s| s.options.timestamps == Some((6000, 800))));
+    // RFC 7323 §4: an ACK 230 ms later echoing our TSval is a 230 ms sample,
+    // and so is the next; RFC 6298 computes the RTO from them.
+    h.events.clear();
+    h.now = Instant::from_millis(6230);
+    h.send(Seg {
+        ack: OUR_ISN + 1 + 524,
+        options: ts(900, 6000),
+        ..TEMPLATE()
+    });
+    let samples: Vec<_> = h
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::RttSample { rtt, .. } => Some(rtt.millis()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(samples, [230]);
+    // The peer's newer TSval is echoed from now on.
+    h.ep.send(id, b"more").unwrap();
+    let next = h.recv();
+    assert_eq!(next[0].options.timestamps, Some((6230, 900)));
+}
+
+#[test]
+fn paws_drops_a_segment_with_an_old_timestamp_and_acks() {
+    // RFC 7323 §5.3: an in-window segment whose TSval is older than TS.Recent
+    // is an old duplicate (its sequence numbers may have wrapped): dropped.
+    let (mut h, id, _) = handshake(modern(), ts(700, 0));
+    h.events.clear();
+    h.send(Seg {
+        flags: ACK | PSH,
+        payload: b"old".to_vec(),
+        options: ts(650, 5000),
+        ..TEMPLATE()
+    });
+    assert_eq!(h.ep.readable(id), 0, "the old segment's data is not delivered");
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        Event::Rejected {
+            reason: RejectReason::Paws,
+            ..
+        }
+    )));
+    let ack = h.recv_one();
+    assert_eq!((ack.flags, ack.ack), (ACK, PEER_ISN + 1));
+    // The same bytes with a current timestamp are taken.
+    h.send(Seg {
+        flags: ACK | PSH,
+        payload: b"new".to_vec(),
+        options: ts(801, 5000),
+        ..TEMPLATE()
+    });
+    assert_eq!(h.ep.readable(id), 3);
+}
+
+#[test]
+fn the_receiver_reports_sack_blocks_newest_first_and_a_dsack_for_a_copy() {
+    let offered = TcpOptions {
+        sack_permitted: true,
+        ..TcpOptions::default()
+    };
+    let (mut h, _, _) = handshake(modern(), offered);
+    let data = |at: u32, len: usize| Seg {
+        flags: ACK,
+        seq: PEER_ISN + 1 + at,
+        payload: vec![1; len],
+        ..TEMPLATE()
+    };
+    let blocks = |s: &Segment| -> Vec<(u32, u32)> { s.options.sack.iter().map(|(l, r)| (l.0, r.0)).collect() };
+    let base = PEER_ISN + 1;
+    h.send(data(100, 100));
+    assert_eq!(blocks(&h.recv_one()), [(base + 100, base + 200)]);
+    h.send(data(300, 100));
+    assert_eq!(
+        blocks(&h.recv_one()),
+        [(base + 300, base + 400), (base + 100, base + 200)]
+    );
+    // Filling between them joins the two blocks into one, reported first.
+    h.send(data(200, 100));
+    assert_eq!(blocks(&h.recv_one()), [(base + 100, base + 400)]);
+    // A copy of held bytes: a D-SACK block first, then the block it lies in (RFC 2883 §4).
+    h.send(data(150, 50));
+    assert_eq!(
+        blocks(&h.recv_one()),
+        [(base + 150, base + 200), (base + 100, base + 400)]
+    );
+    // The gap filled: everything is in order and no block remains.
+    h.send(data(0, 100));
+    let ack = h.recv_one();
+    assert_eq!((ack.ack, blocks(&ack)), (base + 400, vec![]));
+    // A copy of old bytes: a D-SACK below the ACK.
+    h.send(data(0, 100));
+    assert_eq!(blocks(&h.recv_one()), [(base, base + 100)]);
+}

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use tcpsim::net::{DropReason, Side, WireEvent};
 use tcpsim::scenario::apps::{Open, Peer};
 use tcpsim::scenario::{self, curl, teaching, RunOptions};
-use tcpsim::tcp::{ConnError, Event, Phase, RejectReason, RetransmitReason, State, Timer};
+use tcpsim::tcp::{ConnError, CubicRegion, Event, Phase, RejectReason, RetransmitReason, State, Timer, Variables};
 use tcpsim::trace::{Segment, Trace, What};
 use tcpsim::wire::WireError;
 
@@ -618,6 +618,9 @@ fn the_text_log_says_why_in_plain_words() {
             .any(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase())
     };
     for line in text.lines() {
+        // tcpdump's own words: "sackOK", and SACK blocks in braces
+        // ("sack 2 {5001:6001}{7001:8001}").
+        let line = line.split("sack ").next().unwrap_or(line).replace("sackOK", "");
         assert!(
             !line.contains('{') && !line.split_whitespace().any(camel),
             "Debug formatting in the text log: {line}"
@@ -626,6 +629,7 @@ fn the_text_log_says_why_in_plain_words() {
     for why in [
         "timeout)",
         "fast retransmit)",
+        "SACK recovery)",
         "connection refused",
         "TCP checksum is wrong",
     ] {
@@ -771,4 +775,226 @@ fn every_state_change_is_an_edge_of_the_transition_table() {
             }
         }
     }
+}
+
+/// When the server retransmitted (µs), and why.
+fn server_resends(trace: &Trace) -> Vec<(u64, RetransmitReason)> {
+    events(trace)
+        .into_iter()
+        .filter(|e| e.2 == Side::Server)
+        .filter_map(|e| match e.3 {
+            Event::Retransmit { reason, .. } => Some((e.1, *reason)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// When the client learnt the whole response had arrived (µs).
+fn response_done(trace: &Trace) -> u64 {
+    events(trace)
+        .into_iter()
+        .find(|e| e.2 == Side::Client && matches!(e.3, Event::PeerClosed { .. }))
+        .expect("the server's FIN arrives")
+        .1
+}
+
+#[test]
+fn sack_repairs_three_losses_in_one_round_trip_where_newreno_takes_three() {
+    const RTT: u64 = 50_000;
+    let with = run("sack");
+    let without = scenario::run_setup("sack", scenario::sack::without_sack(), &RunOptions::default());
+    assert!(body_received(&with, scenario::sack::BODY) && body_received(&without, scenario::sack::BODY));
+    // Both SYNs offered SACK; the duplicate ACKs carry blocks, newest first.
+    let segs = sent(&with);
+    assert!(segs.iter().take(2).all(|s| s.3.options.sack_permitted));
+    let blocks: Vec<_> = segs
+        .iter()
+        .filter(|s| s.2 == Side::Client && !s.3.options.sack.is_empty())
+        .map(|s| s.3.options.sack.iter().collect::<Vec<_>>())
+        .collect();
+    assert!(blocks.len() >= 3);
+    assert_eq!(blocks[1][1], blocks[0][0], "the older block follows the newer");
+    assert!(blocks.iter().all(|b| b.windows(2).all(|w| w[0].0 > w[1].0)));
+
+    let resent = server_resends(&with);
+    assert_eq!(resent.len(), 3, "each lost segment resent once: {resent:?}");
+    assert_eq!(resent[0].1, RetransmitReason::FastRetransmit);
+    assert!(
+        resent.iter().all(|r| r.0 - resent[0].0 < RTT),
+        "all three within one round trip"
+    );
+    assert!(!resent.iter().any(|r| r.1 == RetransmitReason::Timeout));
+
+    // NewReno learns of the next hole from each partial ACK: a round trip apart.
+    let newreno = server_resends(&without);
+    assert_eq!(newreno.len(), 3, "{newreno:?}");
+    assert!(newreno[2].0 - newreno[0].0 >= 2 * RTT);
+    let (done_sack, done_newreno) = (response_done(&with), response_done(&without));
+    assert!(
+        done_sack + RTT <= done_newreno,
+        "SACK done at {done_sack} µs, NewReno at {done_newreno} µs"
+    );
+    // The scoreboard was reported with the three holes presumed lost.
+    let most_lost = events(&with)
+        .iter()
+        .filter_map(|e| match e.3 {
+            Event::Scoreboard { lost, .. } => Some(lost.len()),
+            _ => None,
+        })
+        .max();
+    assert_eq!(most_lost, Some(3));
+}
+
+/// The client's cwnd over time, and its fast retransmits (µs).
+fn client_cwnd(trace: &Trace) -> (Vec<(u64, u32)>, Vec<u64>) {
+    let mut cwnd = Vec::new();
+    let mut losses = Vec::new();
+    for (_, at, side, event) in events(trace) {
+        match event {
+            Event::Window { cwnd: w, .. } if side == Side::Client => cwnd.push((at, *w)),
+            Event::Retransmit {
+                reason: RetransmitReason::FastRetransmit,
+                ..
+            } if side == Side::Client => losses.push(at),
+            _ => {}
+        }
+    }
+    (cwnd, losses)
+}
+
+/// The client's window just before its `nth` fast retransmit, and the time
+/// from that retransmit until cwnd is back within 5% of it (µs).
+fn regrowth(trace: &Trace, nth: usize) -> (u32, u64) {
+    let (cwnd, losses) = client_cwnd(trace);
+    let loss = losses[nth];
+    let before = cwnd
+        .iter()
+        .rev()
+        .find(|c| c.0 < loss)
+        .expect("a window before the loss")
+        .1;
+    let back = cwnd
+        .iter()
+        .find(|c| c.0 > loss && c.1 >= before - before / 20)
+        .expect("the window grows back");
+    (before, back.0 - loss)
+}
+
+/// When the client sent its FIN: the upload is all acknowledged or queued.
+fn client_fin(trace: &Trace) -> u64 {
+    sent(trace)
+        .iter()
+        .find(|s| s.2 == Side::Client && s.3.flags.fin())
+        .expect("the client closes")
+        .1
+}
+
+#[test]
+fn cubic_regrows_to_w_max_along_its_curve_where_reno_crawls() {
+    const RTT: u64 = 600_000;
+    let cubic = run("cubic");
+    let reno = scenario::run_setup("cubic", scenario::cubic::with_reno(), &RunOptions::default());
+    assert!(!reno.truncated);
+    for t in [&cubic, &reno] {
+        assert!(t.received[Side::Server.index()].ends_with(&teaching::page(scenario::cubic::BODY)));
+    }
+    // After the first loss CUBIC is back near the window it lost at in
+    // about K; NewReno, one segment per round trip, takes far longer.
+    let (w_cubic, t_cubic) = regrowth(&cubic, 0);
+    let (w_reno, t_reno) = regrowth(&reno, 0);
+    eprintln!(
+        "first loss at cwnd {w_cubic} (CUBIC) and {w_reno} (NewReno); back within 5% in {t_cubic} µs and {t_reno} µs"
+    );
+    eprintln!(
+        "FIN sent at {} µs (CUBIC), {} µs (NewReno)",
+        client_fin(&cubic),
+        client_fin(&reno)
+    );
+    assert!(2 * t_cubic < t_reno);
+    assert!(client_fin(&cubic) + RTT < client_fin(&reno));
+
+    // The curve of the first congestion avoidance after a loss: W_max and K
+    // as RFC 9438 Figure 2 gives them from the window at the loss.
+    let vars: Vec<_> = events(&cubic)
+        .into_iter()
+        .filter_map(|e| match e.3 {
+            Event::CongestionVariables {
+                variables: Variables::Cubic { w_max, k, region },
+                ..
+            } if e.2 == Side::Client => Some((e.1, *w_max, k.micros(), *region)),
+            _ => None,
+        })
+        .collect();
+    let epoch = vars
+        .iter()
+        .find(|v| v.2 > 0)
+        .expect("a curve with K > 0 after the first loss");
+    let (start, w_max, k) = (epoch.0, epoch.1, epoch.2);
+    assert_eq!(w_max, w_cubic, "W_max is the window at the loss");
+    let (cwnd, _) = client_cwnd(&cubic);
+    let at = |t: u64| cwnd.iter().rev().find(|c| c.0 <= t).unwrap().1 as i64;
+    let epoch_cwnd = cwnd.iter().rev().find(|c| c.0 < start).unwrap().1;
+    let expected_k = ((w_max - epoch_cwnd) as f64 / 1460.0 / 0.4).cbrt() * 1e6;
+    assert!(
+        (k as f64 - expected_k).abs() < 2e4,
+        "K {k} µs, ∛((W_max − cwnd_epoch) / C) = {expected_k:.0} µs"
+    );
+    // Concave up to K, convex after it: growth slows towards W_max, then speeds up.
+    let third = k / 3;
+    let concave = [
+        at(start + third) - at(start),
+        at(start + 2 * third) - at(start + third),
+        at(start + k) - at(start + 2 * third),
+    ];
+    assert!(
+        concave[0] > concave[1] && concave[1] > concave[2],
+        "concave: {concave:?}"
+    );
+    let convex = [
+        at(start + k + RTT) - at(start + k),
+        at(start + k + 2 * RTT) - at(start + k + RTT),
+    ];
+    assert!(convex[0] < convex[1], "convex: {convex:?}");
+    assert!(vars.iter().any(|v| v.0 > start && v.3 == CubicRegion::Convex));
+}
+
+#[test]
+fn compare_mode_figures_tell_the_runs_apart() {
+    use scenario::compare::{describe, Summary, Variant};
+    // `sack` against the same wire with SACK off: done a round trip (50 ms)
+    // sooner, with the same three segments resent and no timeout.
+    let setup = |id: &str, variant: Option<Variant>| {
+        let mut s = (scenario::find(id).unwrap().setup)();
+        if let Some(v) = variant {
+            v.apply(&mut s);
+        }
+        s
+    };
+    let sack = Summary::of(&run("sack"));
+    let no_sack_setup = setup("sack", Some(Variant::NoSack));
+    assert_eq!(describe(&setup("sack", None)), "NewReno with SACK");
+    assert_eq!(describe(&no_sack_setup), "NewReno without SACK");
+    let no_sack = Summary::of(&scenario::run_setup("sack", no_sack_setup, &RunOptions::default()));
+    eprintln!("sack: {sack:?}\nno SACK: {no_sack:?}");
+    let (a, b) = (sack.done.unwrap().micros(), no_sack.done.unwrap().micros());
+    assert!(a + 50_000 <= b, "SACK done at {a} µs, without at {b} µs");
+    assert_eq!((sack.retransmissions, no_sack.retransmissions), (3, 3));
+    assert_eq!((sack.timeouts, no_sack.timeouts), (0, 0));
+    // No bottleneck in `sack`: nothing ever waits in a queue.
+    assert_eq!(sack.peak_queue.micros(), 0);
+
+    // `cubic` against NewReno: CUBIC refills the path sooner and keeps its
+    // queue fuller; both wait behind the 8-packet queue (≤ 8 × 24 ms).
+    let cubic = Summary::of(&run("cubic"));
+    let reno_setup = setup("cubic", Some(Variant::NewReno));
+    assert_eq!(describe(&reno_setup), "NewReno with SACK");
+    let reno = Summary::of(&scenario::run_setup("cubic", reno_setup, &RunOptions::default()));
+    eprintln!("cubic: {cubic:?}\nNewReno: {reno:?}");
+    assert!(cubic.done.unwrap() < reno.done.unwrap());
+    for s in [cubic, reno] {
+        assert!(s.peak_queue.millis() > 24 && s.peak_queue.millis() <= 9 * 24, "{s:?}");
+    }
+    assert_eq!(Variant::parse("no-sack"), Some(Variant::NoSack));
+    assert!(Variant::ALL.iter().all(|v| Variant::parse(v.id()) == Some(*v)));
+    assert_eq!(Variant::parse("vegas"), None);
 }

@@ -68,6 +68,7 @@ fn syn_tcp() -> TcpRepr<'static> {
             window_scale: Some(7),
             sack_permitted: true,
             timestamps: Some((1, 0)),
+            ..TcpOptions::default()
         },
         payload: &[],
     }
@@ -96,7 +97,26 @@ fn etherparse_decodes_our_syn_and_data_segments_identically() {
         payload: b"GET / HTTP/1.1\r\n\r\n",
         ..syn_tcp()
     };
-    for tcp in [syn_tcp(), data] {
+    // A modern ACK: timestamps and the most SACK blocks that fit beside them.
+    let mut sack_ack = TcpRepr {
+        flags: TcpFlags::ACK,
+        options: TcpOptions {
+            timestamps: Some((77, 9)),
+            ..TcpOptions::default()
+        },
+        payload: b"",
+        ..data.clone()
+    };
+    for (l, r) in [(9000, 10_000), (6000, 7000), (u32::MAX - 10, 3)] {
+        assert!(sack_ack.options.sack.push(SeqNumber(l), SeqNumber(r)));
+    }
+    assert_eq!(
+        sack_ack.options.sack_room(),
+        3,
+        "RFC 2018 §3: three blocks beside timestamps"
+    );
+    assert_eq!(sack_ack.header_len(), 20 + 12 + 4 + 24);
+    for tcp in [syn_tcp(), data, sack_ack] {
         let bytes = wire::emit_datagram(&syn_ip(), &tcp);
         let ip = etherparse::Ipv4HeaderSlice::from_slice(&bytes).unwrap();
         assert_eq!(ip.source_addr(), SRC);
@@ -126,6 +146,11 @@ fn etherparse_decodes_our_syn_and_data_segments_identically() {
                 WindowScale(w) => options.window_scale = Some(w),
                 SelectiveAcknowledgementPermitted => options.sack_permitted = true,
                 Timestamp(a, b) => options.timestamps = Some((a, b)),
+                SelectiveAcknowledgement(first, rest) => {
+                    for (l, r) in std::iter::once(first).chain(rest.into_iter().flatten()) {
+                        options.sack.push(SeqNumber(l), SeqNumber(r));
+                    }
+                }
                 _ => {}
             }
         }
@@ -173,6 +198,7 @@ fn every_malformation_has_its_own_error() {
         (with_options(&[2, 3, 5, 0]), BadOption { kind: 2 }),
         (with_options(&[3, 1, 0, 0]), BadOption { kind: 3 }),
         (with_options(&[8, 12, 0, 0]), BadOption { kind: 8 }),
+        (with_options(&[1, 1, 5, 6, 0, 0, 0, 0]), BadOption { kind: 5 }),
         (with_options(&[1, 1, 1, 30]), BadOption { kind: 30 }),
         (patched(38, 0xff), BadTcpChecksum),
     ];
@@ -236,6 +262,22 @@ fn describe_covers_every_byte_once_and_inspects_corrupted_datagrams() {
         .map(|f| f.name.as_str())
         .collect();
     assert_eq!(flags, ["CWR", "ECE", "URG", "ACK", "PSH", "RST", "SYN", "FIN"]);
+    // A SACK option: its header, then each block with its own bytes.
+    let sack = with_options(&[1, 1, 5, 18, 0, 0, 0, 10, 0, 0, 0, 30, 0, 0, 0, 1, 0, 0, 0, 5, 0, 0]);
+    let sack_fields: Vec<_> = describe(&sack)
+        .unwrap()
+        .into_iter()
+        .filter(|f| f.name.starts_with("SACK"))
+        .map(|f| (f.start, f.end, f.value))
+        .collect();
+    assert_eq!(
+        sack_fields,
+        [
+            (42, 44, "2 blocks".to_string()),
+            (44, 52, "10–30 (20 bytes)".to_string()),
+            (52, 60, "1–5 (4 bytes)".to_string())
+        ]
+    );
     let corrupt = patched(38, 0xff);
     let fields = describe(&corrupt).unwrap();
     let checksum = fields
@@ -258,10 +300,17 @@ proptest! {
         flags in any::<u8>(), window in any::<u16>(), urgent in any::<u16>(),
         mss in proptest::option::of(any::<u16>()), ws in proptest::option::of(0u8..=14),
         sack in any::<bool>(), ts in proptest::option::of((any::<u32>(), any::<u32>())),
+        blocks in proptest::collection::vec((any::<u32>(), any::<u32>()), 0..=4),
         payload in proptest::collection::vec(any::<u8>(), 0..2000), ident in any::<u16>(), ttl in any::<u8>(),
     ) {
         let ip = Ipv4Repr { ident, ttl, ..syn_ip() };
-        let options = TcpOptions { mss, window_scale: ws, sack_permitted: sack, timestamps: ts };
+        let mut options = TcpOptions { mss, window_scale: ws, sack_permitted: sack, timestamps: ts, ..TcpOptions::default() };
+        for (l, r) in blocks {
+            options.sack.push(SeqNumber(l), SeqNumber(r));
+        }
+        // Blocks beyond the 40 bytes of options are not sent (RFC 2018 §3).
+        let room = options.sack_room();
+        options.sack.truncate(room);
         let tcp = TcpRepr { src_port, dst_port, seq: SeqNumber(seq), ack: SeqNumber(ack), flags: TcpFlags(flags), window, urgent, options, payload: &payload };
         let bytes = wire::emit_datagram(&ip, &tcp);
         prop_assert_eq!(bytes.len() % 4, payload.len() % 4);

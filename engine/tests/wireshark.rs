@@ -223,3 +223,38 @@ fn every_scenario_decodes_and_wireshark_sees_its_lesson() {
         }
     }
 }
+
+/// Wireshark reads the SACK blocks our receiver sent as the same edges,
+/// and sees the SACK-permitted options in both SYNs.
+#[test]
+fn wireshark_decodes_the_sack_blocks() {
+    if !tshark_available() {
+        return;
+    }
+    let trace = scenario::run("sack", &RunOptions::default()).unwrap();
+    let rows = tshark(
+        &trace,
+        Side::Server,
+        "sack",
+        &["tcp.options.sack_perm", "tcp.options.sack_le", "tcp.options.sack_re"],
+    );
+    assert!(rows.iter().take(2).all(|r| !r[0].is_empty()), "both SYNs offer SACK");
+    let ours: Vec<(String, String)> = trace
+        .segments()
+        .filter(|s| s.1 == Side::Client && !s.3.options.sack.is_empty())
+        .map(|s| {
+            let join = |f: fn(&(tcpsim::wire::SeqNumber, tcpsim::wire::SeqNumber)) -> u32| {
+                let edges: Vec<String> = s.3.options.sack.iter().map(|b| f(&b).to_string()).collect();
+                edges.join(",")
+            };
+            (join(|b| b.0 .0), join(|b| b.1 .0))
+        })
+        .collect();
+    let theirs: Vec<(String, String)> = rows
+        .iter()
+        .filter(|r| !r[1].is_empty())
+        .map(|r| (r[1].clone(), r[2].clone()))
+        .collect();
+    assert!(ours.len() >= 3);
+    assert_eq!(theirs, ours);
+}

@@ -17,7 +17,9 @@ use super::sequence_plot::sequence_plot;
 use super::state_diagram::{self, state_diagram};
 use super::window_plot::window_plot;
 use super::wire_view::wire_view;
-use crate::hooks::{fetch_text, prefers_reduced_motion, use_animation_frames, use_document_keydown};
+use crate::hooks::{
+    fetch_text, hand_over_to_full_build, page_query, prefers_reduced_motion, use_animation_frames, use_document_keydown,
+};
 use crate::lesson::Lesson;
 use crate::narration::is_default_story;
 use crate::narration::phrases::Phrases;
@@ -120,7 +122,11 @@ pub fn app(props: &Props) -> Html {
     .to_query();
     // And keep the focused arrow in the ladder's view.
     let focus = state.focus();
-    use_effect_with((query.clone(), focus), |(query, _)| {
+    let scenario = state.params.scenario.clone();
+    use_effect_with((query.clone(), focus), move |(query, _)| {
+        if hand_over_to_full_build(&scenario, query) {
+            return;
+        }
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(query));
         }
@@ -257,19 +263,6 @@ fn shortcut(e: &KeyboardEvent) -> Option<Action> {
             &[digit @ b'1'..=b'9'] => Some(Action::KeyMoment((digit - b'1') as usize)),
             _ => None,
         },
-    }
-}
-
-/// The query part of the page address (search, or the hash if no search).
-fn page_query() -> String {
-    let Some(location) = web_sys::window().map(|w| w.location()) else {
-        return String::new();
-    };
-    let search = location.search().unwrap_or_default();
-    if search.len() > 1 {
-        search
-    } else {
-        location.hash().unwrap_or_default()
     }
 }
 

@@ -48,24 +48,58 @@ pub fn window_plot(plot: Option<&WindowPlot>, sender: Side, time: u64) -> Html {
                 }
                 <polyline class="series flight" points={p.flight.clone()} />
                 <polyline class="series ssthresh" points={p.ssthresh.clone()} />
+                if !p.w_max.is_empty() {
+                    <polyline class="series w-max" points={p.w_max.clone()} data-testid="w-max-line" />
+                }
                 <polyline class="series cwnd" points={p.cwnd.clone()} data-testid="cwnd-line" />
                 { cursor() }
             </svg>
             </div>
-            { legend(&[
-                ("cwnd", "cwnd"),
-                ("ssthresh", "ssthresh"),
-                ("flight", "bytes in flight"),
-                ("rwnd", "receiver's window"),
-                ("band slow-start", "slow start: doubles each round trip"),
-                ("band avoidance", "congestion avoidance: +1 segment per round trip"),
-                ("band recovery", "fast recovery"),
-                ("mark fast", "fast retransmit: ssthresh halved"),
-                ("mark timeout", "timeout: cwnd back to 1 segment"),
-            ]) }
+            { legend(keys(p)) }
         </section>
     }
 }
+
+const RENO_KEYS: &[(&str, &str)] = &[
+    ("cwnd", "cwnd"),
+    ("ssthresh", "ssthresh"),
+    ("flight", "bytes in flight"),
+    ("rwnd", "receiver's window"),
+    ("band slow-start", "slow start: doubles each round trip"),
+    ("band avoidance", "congestion avoidance: +1 segment per round trip"),
+    ("band recovery", "fast recovery"),
+    ("mark fast", "fast retransmit: ssthresh halved"),
+    ("mark timeout", "timeout: cwnd back to 1 segment"),
+];
+
+#[cfg(feature = "full")]
+fn keys(p: &WindowPlot) -> &'static [(&'static str, &'static str)] {
+    if p.w_max.is_empty() {
+        RENO_KEYS
+    } else {
+        CUBIC_KEYS
+    }
+}
+
+#[cfg(not(feature = "full"))]
+fn keys(_: &WindowPlot) -> &'static [(&'static str, &'static str)] {
+    RENO_KEYS
+}
+
+/// The same for CUBIC (RFC 9438), with its W_max.
+#[cfg(feature = "full")]
+const CUBIC_KEYS: &[(&str, &str)] = &[
+    ("cwnd", "cwnd"),
+    ("w-max", "W_max: cwnd at the last loss"),
+    ("ssthresh", "ssthresh"),
+    ("flight", "bytes in flight"),
+    ("rwnd", "receiver's window"),
+    ("band slow-start", "slow start: doubles each round trip"),
+    ("band avoidance", "congestion avoidance: CUBIC's curve"),
+    ("band recovery", "fast recovery"),
+    ("mark fast", "fast retransmit: ssthresh to 70%"),
+    ("mark timeout", "timeout: cwnd back to 1 segment"),
+];
 
 fn phase_class(p: Phase) -> &'static str {
     match p {

@@ -10,7 +10,7 @@ use super::{amount, bytes, duration};
 use crate::lesson;
 use crate::state::story::{Step, Story};
 use tcpsim::net::{Side, WireEvent};
-use tcpsim::tcp::{ConnError, Event, Phase, RejectReason, RetransmitReason, State, Timer};
+use tcpsim::tcp::{ConnError, Event, Phase, RejectReason, RetransmitReason, State, Timer, MODERN};
 use tcpsim::trace::{Record, What};
 use tcpsim::wire::WireError;
 
@@ -19,10 +19,19 @@ struct Teller<'a> {
     story: &'a Story,
     phrases: &'a Phrases,
     mss: u32,
+    /// Both SYNs offered SACK: recovery follows RFC 6675. (Read through
+    /// `sack()`, so that builds without modern TCP leave that text out.)
+    sack: bool,
+    /// The data sender runs CUBIC (RFC 9438).
+    cubic: bool,
     text: String,
 }
 
 impl Teller<'_> {
+    fn sack(&self) -> bool {
+        MODERN && self.sack
+    }
+
     fn say(&mut self, key: &str, args: &[&str]) {
         let sentence = self.phrases.say(key, args);
         self.text.push_str(&sentence);
@@ -35,6 +44,13 @@ pub(super) fn narrate(story: &Story, step: &Step, phrases: &Phrases) -> String {
         story,
         phrases,
         mss: crate::plot::mss(story),
+        sack: MODERN
+            && story
+                .steps
+                .iter()
+                .filter(|s| s.segment.flags.syn())
+                .all(|s| s.segment.options.sack_permitted),
+        cubic: runs_cubic(story),
         text: String::new(),
     };
     segment(&mut t, step);
@@ -111,12 +127,17 @@ fn segment(t: &mut Teller, step: &Step) {
     if f.rst() {
         return t.say("rst", &[who, &seq]);
     }
-    if f.syn() && !f.ack() {
-        let mss = s.options.mss.unwrap_or(536).to_string();
-        return t.say("syn", &[who, again, &seq, &mss]);
-    }
     if f.syn() {
-        return t.say("syn-ack", &[who, again, &seq, &s.ack.to_string(), peer]);
+        if f.ack() {
+            t.say("syn-ack", &[who, again, &seq, &s.ack.to_string(), peer]);
+        } else {
+            let mss = s.options.mss.unwrap_or(536).to_string();
+            t.say("syn", &[who, again, &seq, &mss]);
+        }
+        if MODERN {
+            syn_options(t, s);
+        }
+        return;
     }
     if s.len > 0 {
         let last = s.seq.wrapping_add(s.len - 1).to_string();
@@ -151,6 +172,26 @@ fn acknowledgment(t: &mut Teller, step: &Step) {
         }
         (true, _) => t.say("ack-again", &[who, &ack]),
         (false, _) => t.say("ack", &[who, &ack, &ack]),
+    }
+    if MODERN && !step.segment.options.sack.is_empty() {
+        let blocks: Vec<String> = step
+            .segment
+            .options
+            .sack
+            .iter()
+            .map(|(left, right)| format!("{left}–{}", right - 1))
+            .collect();
+        t.say("sack-blocks", &[&blocks.join(", ")]);
+    }
+}
+
+/// What a SYN offers beyond the MSS.
+fn syn_options(t: &mut Teller, s: &tcpsim::trace::Segment) {
+    if s.options.sack_permitted {
+        t.say("syn-sack", &[]);
+    }
+    if let Some((val, _)) = s.options.timestamps {
+        t.say("syn-ts", &[&val.to_string()]);
     }
 }
 
@@ -262,6 +303,7 @@ fn before_sending(t: &mut Teller, i: usize, event: &Event) {
             RetransmitReason::FastRetransmit => t.say("fast-retransmit", &[&seq.to_string()]),
             RetransmitReason::PartialAck => t.say("partial-ack", &[&seq.to_string()]),
             RetransmitReason::SynRepeated => t.say("syn-repeated", &[]),
+            RetransmitReason::SackRecovery => t.say("sack-resend", &[&seq.to_string()]),
             RetransmitReason::Timeout => {}
         },
         Event::Window { .. } => window_change(t, i),
@@ -337,14 +379,27 @@ fn window_change(t: &mut Teller, i: usize) {
     let host = side.name();
     use Phase::*;
     match (was_phase, phase) {
-        (p, FastRecovery) if p != FastRecovery => t.say("recovery-begins", &[&ss, &b]),
+        (p, FastRecovery) if p != FastRecovery => {
+            match (t.cubic, t.sack()) {
+                (true, _) => t.say("recovery-begins-cubic", &[&ss, &b]),
+                (false, true) => t.say("recovery-begins-sack", &[&b]),
+                (false, false) => t.say("recovery-begins", &[&ss, &b]),
+            }
+            if t.sack() {
+                t.say("sack-pipe", &[]);
+            }
+        }
+        (FastRecovery, p) if p != FastRecovery && t.sack() => t.say("recovery-ends-sack", &[&b, p.name()]),
         (FastRecovery, p) if p != FastRecovery => t.say("recovery-ends", &[&a, &b, p.name()]),
+        _ if ssthresh < was_ssthresh && cwnd < was && t.cubic => t.say("timeout-cut-cubic", &[&ss, &a, &b]),
         _ if ssthresh < was_ssthresh && cwnd < was => t.say("timeout-cut", &[&ss, &a, &b]),
+        (SlowStart, CongestionAvoidance) if t.cubic => t.say("slow-start-ends-cubic", &[host, &b, &ss]),
         (SlowStart, CongestionAvoidance) => t.say("slow-start-ends", &[host, &b, &ss]),
         (FastRecovery, FastRecovery) if cwnd > was => t.say("inflates", &[host, &a, &b]),
         (FastRecovery, FastRecovery) if cwnd < was => t.say("deflates", &[host, &a, &b]),
         (SlowStart, SlowStart) if cwnd < was => t.say("idle-restart", &[host, &a, &b]),
         (SlowStart, _) if cwnd > was => t.say("grows-slow-start", &[host, &a, &b]),
+        _ if cwnd > was && t.cubic => t.say("grows-cubic", &[host, &a, &b]),
         _ if cwnd > was => t.say("grows", &[host, &a, &b]),
         _ if cwnd < was => t.say("shrinks", &[host, &a, &b]),
         _ => {}
@@ -387,7 +442,66 @@ fn on_arrival(t: &mut Teller, i: usize, side: Side, event: &Event) {
         }
         Event::SynCookieAccepted { .. } => t.say("cookie-accepted", &[]),
         Event::Reopened { .. } => t.say("reopened", &[]),
+        #[cfg(feature = "full")]
+        Event::CongestionVariables { variables, .. } => cubic_curve(t, i, variables),
+        #[cfg(feature = "full")]
+        Event::DuplicateSack { seq, len, .. } => {
+            let last = (*seq + (*len as usize)) - 1;
+            t.say("d-sack", &[who, &seq.to_string(), &last.to_string()])
+        }
         _ => {}
+    }
+}
+
+/// Whether the run's hosts report CUBIC's variables.
+#[cfg(feature = "full")]
+fn runs_cubic(story: &Story) -> bool {
+    story.trace.records.iter().any(|r| {
+        matches!(
+            r.what,
+            What::Engine {
+                event: Event::CongestionVariables { .. }
+            }
+        )
+    })
+}
+
+#[cfg(not(feature = "full"))]
+const fn runs_cubic(_: &Story) -> bool {
+    false
+}
+
+/// A new CUBIC curve, or the curve passing W_max (RFC 9438 §4.2–4.5).
+#[cfg(feature = "full")]
+fn cubic_curve(t: &mut Teller, i: usize, variables: &tcpsim::tcp::Variables) {
+    use tcpsim::tcp::{CubicRegion::*, Variables};
+    let records = &t.story.trace.records;
+    let side = records[i].side;
+    let Variables::Cubic { w_max, k, region } = *variables;
+    let previous = records[..i]
+        .iter()
+        .rev()
+        .filter(|r| r.side == side)
+        .find_map(|r| match r.what {
+            What::Engine {
+                event:
+                    Event::CongestionVariables {
+                        variables: Variables::Cubic { region, .. },
+                        ..
+                    },
+            } => Some(region),
+            _ => None,
+        });
+    let w_max = amount(w_max, t.mss);
+    let climbing = !matches!(region, SlowStart | Recovery);
+    if climbing && matches!(previous, None | Some(SlowStart | Recovery)) {
+        if k.micros() == 0 {
+            t.say("cubic-start", &[&w_max]);
+        } else {
+            t.say("cubic-curve", &[&w_max, &duration(k.micros())]);
+        }
+    } else if region == Convex && k.micros() > 0 && previous != Some(Convex) {
+        t.say("cubic-convex", &[&w_max]);
     }
 }
 
@@ -416,6 +530,7 @@ fn rejected(t: &mut Teller, who: &str, reason: &RejectReason) {
         RejectReason::BadAckInSynSent => "ghost-ack",
         RejectReason::BacklogFull => "backlog-full",
         RejectReason::RstChallenge | RejectReason::SynChallenge => "challenge",
+        RejectReason::Paws if MODERN => "paws",
         _ => return,
     };
     t.say(key, &[who]);

@@ -34,7 +34,7 @@ function serve(extra = {}) {
       return res.end(extra[url.pathname]);
     }
     if (!url.pathname.startsWith(SUBPATH)) { res.writeHead(404); return res.end(); }
-    const rel = url.pathname.slice(SUBPATH.length) || 'index.html';
+    const rel = url.pathname.slice(SUBPATH.length).replace(/(^|\/)$/, '$1index.html');
     const file = path.join(dist, path.normalize(rel));
     if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) { res.writeHead(404); return res.end(); }
     res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
@@ -161,6 +161,22 @@ async function axe(page, what) {
   check(title.startsWith('5.') && title.includes('seq=1001'), `deep link: step 5 is the resent request (${title})`);
   check((await text(page, 'narration')).includes('retransmission timer ran out'), 'deep link: the narration explains the timeout');
   await page.context().close();
+}
+// 4b. A lesson that needs modern TCP: the first page hands its link over to
+// the full build (full/), which opens the same step; the first page itself
+// never loads the full build.
+{
+  const page = await open(`${base}?scenario=sack&step=32`);
+  const at = new URL(page.url());
+  check(at.pathname === `${SUBPATH}full/` && at.searchParams.get('step') === '32', `hand-over: ?scenario=sack&step=32 opens in full/ (${at.pathname}${at.search})`);
+  check((await text(page, 'step-count')).startsWith('32 /'), 'hand-over: the full build opens step 32');
+  check((await text(page, 'narration')).includes('SACK blocks'), 'hand-over: the duplicate ACK is told with its SACK blocks');
+  await page.context().close();
+  const before = requests.length;
+  const first = await open(`${base}?step=3`);
+  const full = requests.slice(before).filter((u) => u.includes('/full/'));
+  check(full.length === 0, `hand-over: the first page loads nothing of the full build (${full.join(', ') || 'nothing'})`);
+  await first.context().close();
 }
 // 5. The lab: drop the request, watch the engine resend it; download the capture.
 {

@@ -8,6 +8,7 @@ use super::{Scenario, Setup};
 pub const SCENARIO: Scenario = Scenario {
     id: "bidirectional",
     title: "Data both ways",
+    modern: false,
     setup,
 };
 

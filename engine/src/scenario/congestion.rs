@@ -18,6 +18,7 @@ use crate::net::LinkConfig;
 pub const SCENARIO: Scenario = Scenario {
     id: "congestion",
     title: "Congestion control",
+    modern: false,
     setup,
 };
 

@@ -10,6 +10,7 @@ use crate::net::{FaultAction, ScriptedFault, Side};
 pub const SCENARIO: Scenario = Scenario {
     id: "corrupt",
     title: "A corrupted segment",
+    modern: false,
     setup,
 };
 

@@ -13,10 +13,11 @@ pub const BODY: &[u8] =
 pub const SCENARIO: Scenario = Scenario {
     id: "curl",
     title: "One HTTP request, twelve packets",
+    modern: false,
     setup,
 };
 
-fn setup() -> Setup {
+pub(super) fn setup() -> Setup {
     web(BODY)
 }
 

@@ -9,6 +9,7 @@ use crate::net::{FaultAction, ScriptedFault, Side};
 pub const SCENARIO: Scenario = Scenario {
     id: "duplicate",
     title: "A duplicated segment",
+    modern: false,
     setup,
 };
 

@@ -10,6 +10,7 @@ use crate::net::{FaultAction, ScriptedFault, Side};
 pub const SCENARIO: Scenario = Scenario {
     id: "fast-retransmit",
     title: "Fast retransmit and fast recovery",
+    modern: false,
     setup,
 };
 

@@ -10,6 +10,7 @@ use super::{Scenario, Setup};
 pub const SCENARIO: Scenario = Scenario {
     id: "free",
     title: "Your own connection (free mode)",
+    modern: false,
     setup,
 };
 

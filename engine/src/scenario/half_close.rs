@@ -10,6 +10,7 @@ use super::{Scenario, Setup};
 pub const SCENARIO: Scenario = Scenario {
     id: "half-close",
     title: "Half-close",
+    modern: false,
     setup,
 };
 

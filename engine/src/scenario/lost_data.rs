@@ -9,6 +9,7 @@ use crate::net::{FaultAction, ScriptedFault, Side};
 pub const SCENARIO: Scenario = Scenario {
     id: "lost-data",
     title: "A lost segment and a timeout",
+    modern: false,
     setup,
 };
 

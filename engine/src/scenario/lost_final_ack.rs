@@ -9,6 +9,7 @@ use crate::net::{FaultAction, ScriptedFault, Side};
 pub const SCENARIO: Scenario = Scenario {
     id: "lost-final-ack",
     title: "The last ACK is lost",
+    modern: false,
     setup,
 };
 

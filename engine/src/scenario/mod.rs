@@ -4,8 +4,11 @@
 
 pub mod apps;
 pub mod bidirectional;
+#[cfg(feature = "modern")]
+pub mod compare;
 pub mod congestion;
 pub mod corrupt;
+pub mod cubic;
 pub mod curl;
 pub mod duplicate;
 pub mod fast_retransmit;
@@ -17,6 +20,7 @@ pub mod old_syn;
 pub mod out_of_order;
 pub mod refused;
 pub mod reset;
+pub mod sack;
 pub mod simultaneous_close;
 pub mod simultaneous_open;
 pub mod syn_flood;
@@ -27,7 +31,7 @@ pub mod zero_window;
 
 use crate::net::{App, Link, LinkConfig, Outcome, ScriptedFault, Simulator};
 use crate::tcp::syn_cookie::keyed_hash;
-use crate::tcp::{Config, Endpoint, IsnPolicy};
+use crate::tcp::{Config, Endpoint, IsnPolicy, MODERN};
 use crate::time::Duration;
 use crate::trace::Trace;
 use serde::{Deserialize, Serialize};
@@ -62,7 +66,21 @@ pub struct Setup {
 pub struct Scenario {
     pub id: &'static str,
     pub title: &'static str,
+    /// Uses modern TCP (SACK, timestamps, algorithms beyond NewReno): only
+    /// a build with `tcp::MODERN` runs it.
+    pub modern: bool,
     pub setup: fn() -> Setup,
+}
+
+/// A modern scenario's setup, or, in a build without modern TCP, a
+/// stand-in that is never run (`run` refuses it), so the scenario's code
+/// is left out of that build.
+const fn modern(setup: fn() -> Setup) -> fn() -> Setup {
+    if MODERN {
+        setup
+    } else {
+        curl::setup
+    }
 }
 
 /// Every scenario, in the order a course would take them.
@@ -75,6 +93,8 @@ pub const ALL: &[Scenario] = &[
     corrupt::SCENARIO,
     zero_window::SCENARIO,
     congestion::SCENARIO,
+    sack::SCENARIO,
+    cubic::SCENARIO,
     old_syn::SCENARIO,
     syn_timeout::SCENARIO,
     refused::SCENARIO,
@@ -107,7 +127,9 @@ impl std::error::Error for UnknownScenario {}
 
 /// Runs scenario `id` and returns its trace.
 pub fn run(id: &str, options: &RunOptions) -> Result<Trace, UnknownScenario> {
-    let scenario = find(id).ok_or_else(|| UnknownScenario(id.to_string()))?;
+    let scenario = find(id)
+        .filter(|s| MODERN || !s.modern)
+        .ok_or_else(|| UnknownScenario(id.to_string()))?;
     Ok(run_setup(id, (scenario.setup)(), options))
 }
 
@@ -136,4 +158,28 @@ pub fn run_setup(id: &str, mut setup: Setup, options: &RunOptions) -> Trace {
     );
     let outcome = sim.run(setup.limit);
     sim.into_trace(outcome != Outcome::Quiescent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Run with and without the `modern` feature (test.sh does both): a
+    /// build without modern TCP refuses the lessons that need it and never
+    /// offers SACK or timestamps, whatever a host's settings say.
+    #[test]
+    fn modern_tcp_is_used_only_by_builds_that_have_it() {
+        assert_eq!(run("sack", &RunOptions::default()).is_ok(), MODERN);
+        let mut setup = curl::setup();
+        setup.client.sack = true;
+        setup.client.timestamps = true;
+        setup.server.sack = true;
+        setup.server.timestamps = true;
+        let trace = run_setup("curl", setup, &RunOptions::default());
+        let (_, _, _, syn) = trace.segments().next().expect("a SYN");
+        assert_eq!(syn.options.sack_permitted, MODERN);
+        assert_eq!(syn.options.timestamps.is_some(), MODERN);
+        let later_options = trace.segments().skip(2).any(|s| s.3.options.timestamps.is_some());
+        assert_eq!(later_options, MODERN);
+    }
 }

@@ -16,6 +16,7 @@ use std::net::SocketAddrV4;
 pub const SCENARIO: Scenario = Scenario {
     id: "old-syn",
     title: "Why three packets: an old duplicate SYN",
+    modern: false,
     setup,
 };
 

@@ -10,6 +10,7 @@ use crate::time::Duration;
 pub const SCENARIO: Scenario = Scenario {
     id: "out-of-order",
     title: "Segments out of order",
+    modern: false,
     setup,
 };
 

@@ -10,6 +10,7 @@ use std::net::SocketAddrV4;
 pub const SCENARIO: Scenario = Scenario {
     id: "refused",
     title: "Connection refused",
+    modern: false,
     setup,
 };
 

@@ -10,6 +10,7 @@ use std::net::SocketAddrV4;
 pub const SCENARIO: Scenario = Scenario {
     id: "reset",
     title: "Connection reset",
+    modern: false,
     setup,
 };
 

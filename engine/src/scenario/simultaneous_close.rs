@@ -9,6 +9,7 @@ use super::{Scenario, Setup};
 pub const SCENARIO: Scenario = Scenario {
     id: "simultaneous-close",
     title: "Simultaneous close",
+    modern: false,
     setup,
 };
 

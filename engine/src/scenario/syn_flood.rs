@@ -12,12 +12,14 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 pub const SCENARIO: Scenario = Scenario {
     id: "syn-flood",
     title: "SYN flood",
+    modern: false,
     setup,
 };
 
 pub const WITH_COOKIES: Scenario = Scenario {
     id: "syn-flood-cookies",
     title: "SYN flood, with SYN cookies",
+    modern: false,
     setup: setup_with_cookies,
 };
 

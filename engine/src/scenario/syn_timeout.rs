@@ -7,6 +7,7 @@ use super::{Scenario, Setup};
 pub const SCENARIO: Scenario = Scenario {
     id: "syn-timeout",
     title: "Connection timed out",
+    modern: false,
     setup,
 };
 

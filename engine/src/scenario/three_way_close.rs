@@ -9,6 +9,7 @@ use crate::time::Duration;
 pub const SCENARIO: Scenario = Scenario {
     id: "three-way-close",
     title: "Closing in three segments",
+    modern: false,
     setup,
 };
 

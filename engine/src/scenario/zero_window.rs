@@ -11,6 +11,7 @@ use crate::time::Duration;
 pub const SCENARIO: Scenario = Scenario {
     id: "zero-window",
     title: "Flow control: a zero window",
+    modern: false,
     setup,
 };
 

@@ -28,6 +28,13 @@ pub struct Config {
     /// Window-scale shift to offer in SYNs (RFC 7323 §2); `None` = not offered.
     pub window_scale: Option<u8>,
     pub isn: IsnPolicy,
+    /// Offer selective acknowledgments in SYNs (RFC 2018) and, when both
+    /// sides do, recover from loss with a scoreboard (RFC 6675).
+    pub sack: bool,
+    /// Offer timestamps in SYNs (RFC 7323): when both sides do, every
+    /// segment carries TSval/TSecr, every ACK of new data is an RTT sample
+    /// and PAWS drops old duplicates. The clock is simulated milliseconds.
+    pub timestamps: bool,
     /// First ephemeral port handed out by `connect` (RFC 6335: 49152–65535).
     pub ephemeral_port: u16,
     /// Nagle's algorithm (RFC 9293 §3.7.4). Off by default.
@@ -83,6 +90,8 @@ impl Default for Config {
             recv_buffer: 64 * 1024,
             window_scale: None,
             isn: IsnPolicy::Fixed(1000),
+            sack: false,
+            timestamps: false,
             ephemeral_port: 49152,
             nagle: false,
             delayed_ack: None,
@@ -107,6 +116,68 @@ impl Default for Config {
             ttl: 64,
             ip_ident: 1,
             verbose_events: true,
+        }
+    }
+}
+
+/// A host's TCP as a whole, for choosing per host: the settings the
+/// lessons teach with, or those of a modern Linux host.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Profile {
+    /// The twelve-packet story's host: MSS only in the SYN, NewReno, the
+    /// RFC 5681 initial window, ACK every segment, 1 s minimum RTO
+    /// (RFC 6298 §2.4).
+    #[default]
+    Teaching,
+    /// What a Linux host does out of the box (values from the kernel's
+    /// `include/net/tcp.h` and `net.ipv4.tcp_*` defaults): SACK,
+    /// timestamps, window scale 7, CUBIC, IW10, delayed ACKs of 40 ms and
+    /// a 200 ms minimum RTO. Builds without modern TCP keep NewReno.
+    ModernLinux,
+}
+
+impl Profile {
+    /// Sets the settings the profile covers; leaves addresses, buffers,
+    /// ISNs and the rest alone.
+    pub fn apply(self, config: &mut Config) {
+        let teaching = Config::default();
+        *config = match self {
+            Profile::Teaching => Config {
+                sack: teaching.sack,
+                timestamps: teaching.timestamps,
+                window_scale: teaching.window_scale,
+                initial_cwnd: teaching.initial_cwnd,
+                delayed_ack: teaching.delayed_ack,
+                min_rto: teaching.min_rto,
+                congestion: teaching.congestion,
+                ..config.clone()
+            },
+            Profile::ModernLinux => Config {
+                // net.ipv4.tcp_congestion_control = cubic (RFC 9438).
+                #[cfg(feature = "modern")]
+                congestion: Algorithm::Cubic,
+                // net.ipv4.tcp_sack = 1, net.ipv4.tcp_timestamps = 1.
+                sack: true,
+                timestamps: true,
+                // The shift Linux offers for its default maximum receive
+                // buffer (net.ipv4.tcp_rmem's 6 MB needs 2^7).
+                window_scale: Some(7),
+                // TCP_INIT_CWND = 10 (RFC 6928).
+                initial_cwnd: Some(10),
+                // TCP_DELACK_MIN = 40 ms.
+                delayed_ack: Some(Duration::from_millis(40)),
+                // TCP_RTO_MIN = 200 ms.
+                min_rto: Duration::from_millis(200),
+                ..config.clone()
+            },
+        };
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Teaching => "teaching",
+            Profile::ModernLinux => "modern Linux",
         }
     }
 }

@@ -57,6 +57,8 @@ pub enum RetransmitReason {
     PartialAck,
     /// The peer sent its SYN again, so our SYN,ACK was lost.
     SynRepeated,
+    /// The SACK scoreboard presumes the bytes lost (RFC 6675 §4 NextSeg).
+    SackRecovery,
 }
 
 /// Why an arriving datagram or segment was not used.
@@ -90,6 +92,9 @@ pub enum RejectReason {
     BacklogFull,
     /// An RST that matched nothing, or a segment without ACK: ignored.
     Ignored,
+    /// Its timestamp is older than the last one accepted: an old duplicate,
+    /// dropped and re-ACKed (PAWS, RFC 7323 §5.3).
+    Paws,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -142,6 +147,32 @@ pub enum Event {
         snd_wnd: u32,
         rcv_wnd: u32,
         phase: Phase,
+    },
+    /// The sender's SACK scoreboard after an ACK or a retransmission
+    /// changed it (RFC 6675): SACKed ranges, holes presumed lost, the
+    /// retransmitted bytes up to `high_rxt`, and the bytes in the network.
+    /// (Only builds with modern TCP have SACK: see `tcp::MODERN`.)
+    #[cfg(feature = "modern")]
+    Scoreboard {
+        conn: ConnId,
+        sacked: Vec<(SeqNumber, SeqNumber)>,
+        lost: Vec<(SeqNumber, SeqNumber)>,
+        high_rxt: Option<SeqNumber>,
+        pipe: u32,
+    },
+    /// The congestion control algorithm's own variables after they changed
+    /// (CUBIC's W_max, K and region).
+    #[cfg(feature = "modern")]
+    CongestionVariables {
+        conn: ConnId,
+        variables: super::Variables,
+    },
+    /// A D-SACK arrived: the peer received these bytes twice (RFC 2883).
+    #[cfg(feature = "modern")]
+    DuplicateSack {
+        conn: ConnId,
+        seq: SeqNumber,
+        len: u32,
     },
     /// A duplicate ACK was counted (RFC 5681 §2).
     DuplicateAck {
@@ -231,6 +262,7 @@ impl fmt::Display for RetransmitReason {
             RetransmitReason::FastRetransmit => "fast retransmit",
             RetransmitReason::PartialAck => "partial ACK",
             RetransmitReason::SynRepeated => "SYN repeated",
+            RetransmitReason::SackRecovery => "SACK recovery",
         })
     }
 }
@@ -250,6 +282,7 @@ impl fmt::Display for RejectReason {
             RejectReason::AckToListener => "ACK to a listener, no valid cookie",
             RejectReason::BacklogFull => "backlog full",
             RejectReason::Ignored => "ignored",
+            RejectReason::Paws => "old timestamp (PAWS)",
         })
     }
 }
@@ -278,6 +311,10 @@ impl Event {
             | Event::Error { conn, .. }
             | Event::SynCookieAccepted { conn }
             | Event::Reopened { conn } => Some(*conn),
+            #[cfg(feature = "modern")]
+            Event::Scoreboard { conn, .. }
+            | Event::DuplicateSack { conn, .. }
+            | Event::CongestionVariables { conn, .. } => Some(*conn),
             Event::SynCookieSent { listener } => Some(*listener),
             Event::Rejected { conn, .. } => *conn,
         }

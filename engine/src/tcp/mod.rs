@@ -19,17 +19,27 @@ mod event;
 mod reassembly;
 mod recovery;
 mod rtt;
+mod scoreboard;
 mod state;
 pub mod syn_cookie;
 
-pub use config::{Config, IsnPolicy};
+pub use config::{Config, IsnPolicy, Profile};
 pub use congestion::{Algorithm, Phase};
+#[cfg(feature = "modern")]
+pub use congestion::{CubicRegion, Variables};
 pub use connection::transition::{self, Transition, Trigger};
 pub use endpoint::Endpoint;
 pub use event::{ConnError, ConnId, Event, RejectReason, RetransmitReason, Timer};
 pub use state::State;
 
 use core::fmt;
+
+/// This build has modern TCP: SACK (RFC 2018, RFC 6675), timestamps (RFC
+/// 7323) and the algorithms beyond NewReno (the `modern` feature, on by
+/// default). Without it those settings are ignored, so the web app's first
+/// page carries none of their code; the lessons that use them load a build
+/// with them.
+pub const MODERN: bool = cfg!(feature = "modern");
 
 /// Why a command could not be carried out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -120,6 +120,18 @@ impl Reassembly {
         self.advance_fin(n + run)
     }
 
+    /// The run of held bytes around `offset` (from RCV.NXT), as offsets
+    /// (first, one past the last): a SACK block (RFC 2018 §3).
+    pub fn run_around(&self, offset: usize) -> Option<(usize, usize)> {
+        let at = self.start.checked_add(offset)?;
+        if self.held.get(at) != Some(&1) {
+            return None;
+        }
+        let before = held_run_back(&self.held[self.start..at]);
+        let after = held_run(&self.held[at..]);
+        Some((offset - before, offset + after))
+    }
+
     /// RCV.NXT moved on by `n`: whether it reached an out-of-order FIN.
     fn advance_fin(&mut self, n: usize) -> bool {
         match self.fin {
@@ -157,6 +169,11 @@ fn held_run(marks: &[u8]) -> usize {
     let (words, _) = words(marks);
     let whole = 8 * words.take_while(|&w| w == ALL_HELD).count();
     whole + marks[whole..].iter().take_while(|&&h| h == 1).count()
+}
+
+/// How many marks before the end are held, without a gap.
+fn held_run_back(marks: &[u8]) -> usize {
+    marks.iter().rev().take_while(|&&h| h == 1).count()
 }
 
 #[cfg(test)]
@@ -237,6 +254,21 @@ mod tests {
         let mut out = Vec::new();
         r.advance(9, &mut out);
         assert_eq!(out, b"JkLmNoP");
+    }
+
+    #[test]
+    fn the_run_around_a_byte_is_its_sack_block() {
+        let mut r = Reassembly::default();
+        r.insert(10, &[0; 20]);
+        r.insert(40, &[0; 5]);
+        assert_eq!(r.run_around(15), Some((10, 30)));
+        assert_eq!(r.run_around(10), Some((10, 30)));
+        assert_eq!(r.run_around(29), Some((10, 30)));
+        assert_eq!(r.run_around(30), None);
+        assert_eq!(r.run_around(44), Some((40, 45)));
+        assert_eq!(r.run_around(usize::MAX), None);
+        r.advance(4, &mut Vec::new());
+        assert_eq!(r.run_around(6), Some((6, 26)), "offsets follow RCV.NXT");
     }
 
     #[test]

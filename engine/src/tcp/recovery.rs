@@ -1,8 +1,9 @@
 //! Loss detection and recovery, apart from congestion control: duplicate
 //! ACK counting (RFC 5681 §3.2), Limited Transmit (RFC 3042), and NewReno's
 //! fast recovery (RFC 6582). The controller is told when a loss starts and
-//! ends; while recovery lasts, the window is the controller's plus the
-//! inflation this module keeps.
+//! ends; while NewReno recovery lasts, the window is the controller's plus
+//! the inflation this module keeps. With SACK (RFC 6675) there is no
+//! inflation: the connection sends while cwnd exceeds the scoreboard's pipe.
 
 use super::congestion::{Ack, Controller, Phase};
 use super::RetransmitReason;
@@ -15,6 +16,8 @@ pub const DUP_ACK_THRESHOLD: u32 = 3;
 #[derive(Clone, Debug)]
 pub struct Recovery {
     smss: u32,
+    /// The peer SACKs: recovery follows RFC 6675, not NewReno's inflation.
+    sack: bool,
     dup_acks: u32,
     /// Bytes sent beyond cwnd by Limited Transmit since the last new ACK.
     limited_sent: u32,
@@ -31,9 +34,10 @@ pub struct Recovery {
 }
 
 impl Recovery {
-    pub fn new(smss: u32) -> Self {
+    pub fn new(smss: u32, sack: bool) -> Self {
         Recovery {
             smss: smss.max(1),
+            sack,
             dup_acks: 0,
             limited_sent: 0,
             recovering: None,
@@ -48,6 +52,11 @@ impl Recovery {
 
     pub fn in_recovery(&self) -> bool {
         self.recovering.is_some()
+    }
+
+    /// In recovery per RFC 6675: the scoreboard decides what to send.
+    pub fn in_sack_recovery(&self) -> bool {
+        super::MODERN && self.sack && self.in_recovery()
     }
 
     /// The window the sender may fill: the controller's, inflated during
@@ -102,6 +111,10 @@ impl Recovery {
             cc.on_recovery_end(info.now, info.flight);
             return None;
         }
+        if self.sack {
+            // RFC 6675 §5 (C): the scoreboard picks what to resend next.
+            return None;
+        }
         // Partial acknowledgment: deflate by the amount acked, add back one
         // SMSS if at least that much was acked, resend the next hole.
         self.inflation -= info.acked as i64;
@@ -122,23 +135,42 @@ impl Recovery {
         highest_sent: SeqNumber,
     ) -> Option<RetransmitReason> {
         self.dup_acks += 1;
-        if self.in_recovery() {
+        if self.in_recovery() && !self.sack {
             // Each further duplicate means a segment left the network (RFC 5681 §3.2 step 4).
             self.inflation += self.smss as i64;
             return None;
         }
-        if self.dup_acks != DUP_ACK_THRESHOLD {
+        if self.in_recovery() || self.dup_acks != DUP_ACK_THRESHOLD {
             return None;
         }
-        // Only if the ACK covers more than "recover" (RFC 6582 §3.2 step 2):
-        // otherwise these duplicates belong to a loss already handled.
-        if self.recover.is_some_and(|recover| snd_una <= recover) {
+        self.enter(cc, now, snd_una, flight, highest_sent)
+    }
+
+    /// Loss is detected: fast recovery starts, unless the loss belongs to
+    /// one already handled. RFC 6675 §5 also enters when the scoreboard
+    /// finds SND.UNA's segment lost before the third duplicate ACK.
+    pub fn enter(
+        &mut self,
+        cc: &mut dyn Controller,
+        now: Instant,
+        snd_una: SeqNumber,
+        flight: u32,
+        highest_sent: SeqNumber,
+    ) -> Option<RetransmitReason> {
+        // Only if the ACK covers more than "recover" (RFC 6582 §3.2 step 2,
+        // RFC 6675 §5 "RecoveryPoint"): otherwise these duplicates belong
+        // to a loss already handled.
+        if self.in_recovery() || self.recover.is_some_and(|recover| snd_una <= recover) {
             return None;
         }
         // "additional data sent in limited transmit MUST NOT be included in
         // this calculation" (RFC 5681 §3.2 step 2).
         cc.on_congestion_event(now, flight.saturating_sub(self.limited_sent));
-        self.inflation = (DUP_ACK_THRESHOLD * self.smss) as i64;
+        self.inflation = if self.sack {
+            0
+        } else {
+            (DUP_ACK_THRESHOLD * self.smss) as i64
+        };
         self.recovering = Some(highest_sent);
         self.recover = Some(highest_sent);
         Some(RetransmitReason::FastRetransmit)
@@ -176,7 +208,7 @@ mod tests {
 
     #[test]
     fn three_dup_acks_enter_fast_recovery_and_full_ack_leaves_it() {
-        let (mut r, mut cc) = (Recovery::new(MSS), NewReno::new(MSS, Some(10), None));
+        let (mut r, mut cc) = (Recovery::new(MSS, false), NewReno::new(MSS, Some(10), None));
         let una = SeqNumber(5000);
         let high = SeqNumber(14_999);
         let mut dup = |r: &mut Recovery| r.on_dup_ack(&mut cc, Instant::ZERO, una, 10 * MSS, high);
@@ -202,7 +234,7 @@ mod tests {
 
     #[test]
     fn dup_acks_below_recover_do_not_retrigger() {
-        let (mut r, mut cc) = (Recovery::new(MSS), NewReno::new(MSS, Some(10), None));
+        let (mut r, mut cc) = (Recovery::new(MSS, false), NewReno::new(MSS, Some(10), None));
         r.on_timeout(SeqNumber(20_000));
         for _ in 0..3 {
             let again = r.on_dup_ack(&mut cc, Instant::ZERO, SeqNumber(10_000), 5 * MSS, SeqNumber(20_000));
@@ -212,7 +244,7 @@ mod tests {
 
     #[test]
     fn limited_transmit_segments_are_left_out_of_ssthresh() {
-        let (mut r, mut cc) = (Recovery::new(MSS), NewReno::new(MSS, Some(4), None));
+        let (mut r, mut cc) = (Recovery::new(MSS, false), NewReno::new(MSS, Some(4), None));
         let (una, high) = (SeqNumber(0), SeqNumber(5999));
         r.on_dup_ack(&mut cc, Instant::ZERO, una, 4 * MSS, high);
         assert_eq!(r.limited_transmit_allowance(), MSS);

@@ -198,6 +198,7 @@ fn describe_options(f: &mut Fields, start: usize, options: &[u8]) -> Result<(), 
         let len = *options.get(i + 1).ok_or(bad)? as usize;
         let body = options.get(i + 2..i + len).filter(|_| len >= 2).ok_or(bad)?;
         let be = |b: &[u8]| b.iter().fold(0u64, |acc, x| acc << 8 | *x as u64);
+        let at = start + i;
         let (name, value) = match (k, body.len()) {
             (kind::MSS, 2) => ("Maximum segment size", format!("{} bytes", be(body))),
             (kind::WINDOW_SCALE, 1) => (
@@ -205,14 +206,35 @@ fn describe_options(f: &mut Fields, start: usize, options: &[u8]) -> Result<(), 
                 format!("shift {} (× {})", body[0], 1u32 << body[0].min(14)),
             ),
             (kind::SACK_PERMITTED, 0) => ("SACK permitted", "yes".to_string()),
-            (kind::TIMESTAMPS, 8) => (
-                "Timestamps",
-                format!("TSval {}, TSecr {}", be(&body[..4]), be(&body[4..])),
-            ),
-            (kind::SACK, _) => ("SACK blocks", format!("{} bytes", body.len())),
+            // The kind and length, then each value as a field of its own,
+            // so each can be pointed at.
+            (kind::TIMESTAMPS, 8) if crate::tcp::MODERN => {
+                f.add(Layer::Tcp, "Timestamps", at..at + 2, "10 bytes".to_string());
+                f.add(Layer::Tcp, "TSval", at + 2..at + 6, be(&body[..4]).to_string());
+                f.add(Layer::Tcp, "TSecr", at + 6..at + 10, be(&body[4..]).to_string());
+                i += len;
+                continue;
+            }
+            (kind::SACK, n) if crate::tcp::MODERN && n.is_multiple_of(8) && n > 0 => {
+                f.add(Layer::Tcp, "SACK blocks", at..at + 2, format!("{} blocks", n / 8));
+                for (j, block) in body.chunks_exact(8).enumerate() {
+                    let (left, right) = (be(&block[..4]), be(&block[4..]));
+                    let bytes = (right as u32).wrapping_sub(left as u32);
+                    let from = at + 2 + 8 * j;
+                    f.add(
+                        Layer::Tcp,
+                        "SACK block",
+                        from..from + 8,
+                        format!("{left}–{right} ({bytes} bytes)"),
+                    );
+                }
+                i += len;
+                continue;
+            }
+            (kind::TIMESTAMPS | kind::SACK, _) => ("Option", format!("kind {k}, {len} bytes")),
             _ => ("Unknown option", format!("kind {k}, {len} bytes")),
         };
-        f.add(Layer::Tcp, name, start + i..start + i + len, value);
+        f.add(Layer::Tcp, name, at..at + len, value);
         i += len;
     }
     Ok(())

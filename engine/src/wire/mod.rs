@@ -13,7 +13,7 @@ pub mod tcp;
 
 pub use ipv4::{Ipv4Packet, Ipv4Repr};
 pub use seq::SeqNumber;
-pub use tcp::{TcpFlags, TcpOptions, TcpPacket, TcpRepr};
+pub use tcp::{SackBlocks, TcpFlags, TcpOptions, TcpPacket, TcpRepr};
 
 use core::fmt;
 use serde::{Deserialize, Serialize};

@@ -135,6 +135,47 @@ impl fmt::Display for TcpFlags {
     }
 }
 
+/// Up to four SACK blocks (RFC 2018 §3): each the left edge of a block of
+/// data received and the sequence number just past its right edge.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SackBlocks {
+    len: u8,
+    blocks: [(SeqNumber, SeqNumber); 4],
+}
+
+impl SackBlocks {
+    pub const MAX: usize = 4;
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Adds a block if there is room; returns false when full.
+    pub fn push(&mut self, left: SeqNumber, right: SeqNumber) -> bool {
+        let Some(slot) = self.blocks.get_mut(self.len as usize) else {
+            return false;
+        };
+        *slot = (left, right);
+        self.len += 1;
+        true
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (SeqNumber, SeqNumber)> + '_ {
+        self.blocks[..self.len as usize].iter().copied()
+    }
+
+    /// Keeps the first `n` blocks (the slots beyond stay zero, so that
+    /// equal lists compare equal).
+    pub fn truncate(&mut self, n: usize) {
+        self.len = self.len.min(n.min(Self::MAX) as u8);
+        self.blocks[self.len as usize..].fill(Default::default());
+    }
+}
+
 /// The options this stack understands. Unknown options with a valid length
 /// are skipped on parse.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +185,8 @@ pub struct TcpOptions {
     pub sack_permitted: bool,
     /// (TSval, TSecr)
     pub timestamps: Option<(u32, u32)>,
+    #[serde(default, skip_serializing_if = "SackBlocks::is_empty")]
+    pub sack: SackBlocks,
 }
 
 impl TcpOptions {
@@ -163,7 +206,29 @@ impl TcpOptions {
         if self.window_scale.is_some() {
             n += 4; // NOP + the 3-byte option
         }
+        let blocks = self.sack_emitted();
+        if blocks > 0 {
+            n += 4 + 8 * blocks; // NOP NOP + kind, length, blocks
+        }
         n
+    }
+
+    /// The SACK blocks that go on the wire: those that fit.
+    fn sack_emitted(&self) -> usize {
+        if !crate::tcp::MODERN || self.sack.is_empty() {
+            return 0;
+        }
+        self.sack.len().min(self.sack_room())
+    }
+
+    /// SACK blocks that fit in the 40 bytes of options beside the others
+    /// (RFC 2018 §3: four alone, three with timestamps).
+    pub fn sack_room(&self) -> usize {
+        let others = TcpOptions {
+            sack: SackBlocks::default(),
+            ..*self
+        };
+        (40usize.saturating_sub(others.wire_len() + 4) / 8).min(SackBlocks::MAX)
     }
 
     /// Writes the options in the order Linux uses; `out` is `wire_len()` long.
@@ -194,10 +259,17 @@ impl TcpOptions {
         if let Some(shift) = self.window_scale {
             put(&[kind::NOP, kind::WINDOW_SCALE, 3, shift]);
         }
+        let blocks = self.sack_emitted();
+        if blocks > 0 {
+            put(&[kind::NOP, kind::NOP, kind::SACK, 2 + 8 * blocks as u8]);
+            for (left, right) in self.sack.iter().take(blocks) {
+                put(&left.0.to_be_bytes());
+                put(&right.0.to_be_bytes());
+            }
+        }
     }
 
-    /// Parses an options area. Unknown options with a sane length (and SACK
-    /// blocks, which this stack does not use) are skipped.
+    /// Parses an options area. Unknown options with a sane length are skipped.
     pub fn parse(mut bytes: &[u8]) -> Result<TcpOptions, WireError> {
         let mut options = TcpOptions::default();
         while let Some((&k, rest)) = bytes.split_first() {
@@ -224,7 +296,20 @@ impl TcpOptions {
                     let ecr = u32::from_be_bytes([body[4], body[5], body[6], body[7]]);
                     options.timestamps = Some((val, ecr));
                 }
-                (kind::MSS | kind::WINDOW_SCALE | kind::SACK_PERMITTED | kind::TIMESTAMPS, _) => return Err(bad),
+                (kind::SACK, _) if body.len().is_multiple_of(8) && !body.is_empty() => {
+                    // Kept only by builds that use them (`tcp::MODERN`).
+                    for block in body
+                        .chunks_exact(8)
+                        .take(SackBlocks::MAX)
+                        .filter(|_| crate::tcp::MODERN)
+                    {
+                        let edge = |b: &[u8]| SeqNumber(u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+                        options.sack.push(edge(&block[..4]), edge(&block[4..]));
+                    }
+                }
+                (kind::MSS | kind::WINDOW_SCALE | kind::SACK_PERMITTED | kind::TIMESTAMPS | kind::SACK, _) => {
+                    return Err(bad)
+                }
                 _ => {}
             }
             bytes = &bytes[len..];

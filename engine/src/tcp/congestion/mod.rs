@@ -3,11 +3,17 @@
 //! recovery (`super::recovery`); the controller only answers how much may
 //! be in flight. Each algorithm is one file.
 
+#[cfg(feature = "modern")]
+mod cubic;
 mod new_reno;
 
+#[cfg(feature = "modern")]
+pub use cubic::Cubic;
 pub use new_reno::NewReno;
 
 use super::rtt::RttEstimator;
+#[cfg(feature = "modern")]
+use crate::time::Duration;
 use crate::time::Instant;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +25,10 @@ pub enum Algorithm {
     /// connection's NewReno recovery (RFC 6582) this is NewReno.
     #[default]
     NewReno,
+    /// RFC 9438: the window grows along a cubic curve of the time since
+    /// the last loss, and a loss keeps 70% of it. (Modern builds only.)
+    #[cfg(feature = "modern")]
+    Cubic,
 }
 
 impl Algorithm {
@@ -33,6 +43,17 @@ impl Algorithm {
     ) -> Box<dyn Controller> {
         match self {
             Algorithm::NewReno => Box::new(NewReno::new(smss, initial_segments, ssthresh_segments)),
+            #[cfg(feature = "modern")]
+            Algorithm::Cubic => Box::new(Cubic::new(smss, initial_segments, ssthresh_segments)),
+        }
+    }
+
+    /// Plain words for the page and the text log.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Algorithm::NewReno => "NewReno",
+            #[cfg(feature = "modern")]
+            Algorithm::Cubic => "CUBIC",
         }
     }
 }
@@ -58,6 +79,36 @@ impl Phase {
             Phase::FastRecovery => "fast recovery",
         }
     }
+}
+
+/// Where a CUBIC sender is on its curve (RFC 9438 §4.2–4.5).
+#[cfg(feature = "modern")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CubicRegion {
+    SlowStart,
+    /// Cutting back after a loss, until recovery ends.
+    Recovery,
+    /// Growing as fast as Reno would: the curve is slower here.
+    RenoFriendly,
+    /// Below W_max: fast at first, slowing as the window nears it.
+    Concave,
+    /// At or past W_max: slow at first, then faster and faster.
+    Convex,
+}
+
+/// An algorithm's own variables, for the trace and the plots.
+#[cfg(feature = "modern")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "algorithm", rename_all = "snake_case")]
+pub enum Variables {
+    Cubic {
+        /// The window (bytes) where the last loss happened: the curve's plateau.
+        w_max: u32,
+        /// Time from the start of congestion avoidance to the plateau.
+        k: Duration,
+        region: CubicRegion,
+    },
 }
 
 /// New data acknowledged outside recovery.
@@ -91,6 +142,11 @@ pub trait Controller {
     fn phase(&self) -> Phase;
     /// Bytes per second to pace at, for algorithms that pace.
     fn pacing_rate(&self) -> Option<u64> {
+        None
+    }
+    /// The algorithm's own variables, when it has some worth plotting.
+    #[cfg(feature = "modern")]
+    fn variables(&self) -> Option<Variables> {
         None
     }
 }

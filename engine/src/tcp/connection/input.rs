@@ -1,12 +1,13 @@
 //! SEGMENT ARRIVES (RFC 9293 §3.10.7.3 and §3.10.7.4), in the RFC's order
 //! of steps.
 
-use super::recv::Delivery;
 use super::recv::MAX_WINDOW_SCALE;
+use super::recv::{Delivery, TsRecent};
 use super::transition::Trigger;
 use super::{Connection, Cx};
 use crate::tcp::congestion::Ack;
-use crate::tcp::{ConnError, Event, RejectReason, RetransmitReason, State, Timer};
+use crate::tcp::{ConnError, Event, RejectReason, RetransmitReason, State, Timer, MODERN};
+use crate::time::Duration;
 use crate::wire::{SeqNumber, TcpRepr};
 
 impl Connection {
@@ -19,9 +20,19 @@ impl Connection {
         self.report_window(cx);
     }
 
-    /// Records what a SYN tells us: the peer's ISN, MSS and window scale.
+    /// Records what a SYN tells us: the peer's ISN, MSS, window scale, and
+    /// whether both sides use SACK (RFC 2018 §2) and timestamps (RFC 7323
+    /// §3.2): each only if both SYNs carry it.
     pub(super) fn learn_from_syn(&mut self, cx: &mut Cx, syn: &TcpRepr<'_>) {
         self.rcv.synchronize(syn.seq);
+        self.sack_ok = MODERN && cx.config.sack && syn.options.sack_permitted;
+        self.rcv.ts = match syn.options.timestamps {
+            Some((recent, _)) if MODERN && cx.config.timestamps => Some(TsRecent {
+                recent,
+                last_ack_sent: self.rcv.nxt,
+            }),
+            _ => None,
+        };
         self.set_mss(cx, syn.options.mss.unwrap_or(super::DEFAULT_MSS));
         // Scaling is on only if both SYNs carry the option (RFC 7323 §2.2).
         match (self.rcv.offer_shift, syn.options.window_scale) {
@@ -72,7 +83,7 @@ impl Connection {
         }
         self.snd.una = seg.ack;
         self.snd.wl2 = seg.ack;
-        self.take_rtt_sample(cx, seg.ack);
+        self.take_rtt_sample(cx, seg);
         self.cancel_timer(cx, Timer::Retransmit);
         self.retries = 0;
         self.rcv.ack_pending = true;
@@ -119,6 +130,17 @@ impl Connection {
             return;
         }
 
+        // PAWS (RFC 7323 §5.3, R1): a timestamp older than the last one
+        // accepted marks an old duplicate, even one whose sequence numbers
+        // wrapped into the window. ACK it and drop it; an RST is exempt.
+        if let (Some(ts), Some((val, _))) = (self.rcv.ts(), seg.options.timestamps) {
+            if !flags.rst() && (val.wrapping_sub(ts.recent) as i32) < 0 {
+                self.ack_now(cx);
+                self.reject(cx, RejectReason::Paws);
+                return;
+            }
+        }
+
         // First: sequence number acceptability.
         if !self.rcv.acceptable(seg) {
             if !flags.rst() {
@@ -127,15 +149,24 @@ impl Connection {
                 if self.state == State::TimeWait && flags.fin() {
                     self.restart_time_wait(cx);
                 }
-                self.ack_now(cx);
+                // The duplicate is noted first, so the ACK carries its D-SACK.
                 if seg.seq_len() > 0 && seg.seq < self.rcv.nxt {
                     self.report_duplicate(cx, seg);
                 } else {
                     self.reject(cx, RejectReason::Unacceptable);
                 }
+                self.ack_now(cx);
             }
             if !self.rcv.zero_window_ack(seg) {
                 return;
+            }
+        }
+
+        // RFC 7323 §4.3: echo the TSval of the segment that starts the data
+        // we acknowledge next, so the peer's RTT includes any delay of ours.
+        if let (Some(ts), Some((val, _))) = (self.rcv.ts_mut(), seg.options.timestamps) {
+            if seg.seq <= ts.last_ack_sent && (val.wrapping_sub(ts.recent) as i32) >= 0 {
+                ts.recent = val;
             }
         }
 
@@ -212,8 +243,9 @@ impl Connection {
             self.cancel_timer(cx, Timer::Persist);
         }
 
+        let new_sacked = if self.sack_ok() { self.take_sack(cx, seg) } else { 0 };
         if ack > self.snd.una {
-            self.on_new_ack(cx, ack);
+            self.on_new_ack(cx, seg);
         } else if ack == self.snd.una
             && self.snd.max > self.snd.una
             && seg.payload.is_empty()
@@ -221,6 +253,8 @@ impl Connection {
             && !seg.flags.fin()
             && self.snd.wnd == old_wnd
             && self.snd.wnd > 0
+            // With SACK, only an ACK that SACKs new data counts (RFC 6675 §2).
+            && (!self.sack_ok() || new_sacked > 0)
         {
             // A duplicate ACK as RFC 5681 §2 defines it. Answers to window
             // probes (window still zero) say "full", not "lost": not counted.
@@ -234,6 +268,15 @@ impl Connection {
             });
             if reason.is_some() {
                 self.snd.retransmit_now = reason;
+            }
+        }
+        // RFC 6675 §5: recovery also starts when the scoreboard finds the
+        // first unacknowledged segment lost, before a third duplicate.
+        let (una, max, smss) = (self.snd.una, self.snd.max, self.snd.mss as u32);
+        if self.sack_ok() && !self.recovery.in_recovery() && self.scoreboard.first_lost(una, max, smss) {
+            let flight = self.snd.outstanding() as u32;
+            if let Some(reason) = self.recovery.enter(&mut *self.cc, cx.now, una, flight, max - 1) {
+                self.snd.retransmit_now = Some(reason);
             }
         }
 
@@ -252,12 +295,44 @@ impl Connection {
         true
     }
 
-    fn on_new_ack(&mut self, cx: &mut Cx, ack: SeqNumber) {
+    /// The SACK blocks of an ACK go on the scoreboard. Returns the bytes
+    /// newly SACKed.
+    #[cfg_attr(not(feature = "modern"), allow(unused_variables))]
+    fn take_sack(&mut self, cx: &mut Cx, seg: &TcpRepr<'_>) -> usize {
+        #[cfg(feature = "modern")]
+        self.report_dsack(cx, seg);
+        let una = self.snd.una.max(seg.ack);
+        self.scoreboard.update(una, self.snd.max, &seg.options.sack)
+    }
+
+    /// A D-SACK is reported (RFC 2883 §4: the first block lies below the
+    /// ACK, or inside the second block).
+    #[cfg(feature = "modern")]
+    fn report_dsack(&self, cx: &mut Cx, seg: &TcpRepr<'_>) {
+        let mut blocks = seg.options.sack.iter();
+        let Some((left, right)) = blocks.next() else {
+            return;
+        };
+        let inside_second = blocks.next().is_some_and(|(l, r)| l <= left && right <= r);
+        if right <= seg.ack || inside_second {
+            cx.event(Event::DuplicateSack {
+                conn: self.id,
+                seq: left,
+                len: right.since(left) as u32,
+            });
+        }
+    }
+
+    fn on_new_ack(&mut self, cx: &mut Cx, seg: &TcpRepr<'_>) {
+        let ack = seg.ack;
         let acked = self.snd.acknowledge(ack);
+        if self.sack_ok() {
+            self.scoreboard.acknowledge(ack);
+        }
         if acked > 0 && std::mem::take(&mut self.snd.want_write) {
             cx.event(Event::Writable { conn: self.id });
         }
-        self.take_rtt_sample(cx, ack);
+        self.take_rtt_sample(cx, seg);
         self.retries = 0;
         let info = Ack {
             now: cx.now,
@@ -277,15 +352,28 @@ impl Connection {
         }
     }
 
-    fn take_rtt_sample(&mut self, cx: &mut Cx, ack: SeqNumber) {
-        let Some((end, sent)) = self.rtt_timing else {
-            return;
+    fn take_rtt_sample(&mut self, cx: &mut Cx, seg: &TcpRepr<'_>) {
+        let rtt = if self.rcv.ts().is_some() {
+            // RTTM (RFC 7323 §4): with timestamps every ACK of new data is
+            // a sample, retransmitted or not: TSecr names the copy it answers.
+            let Some((_, ecr)) = seg.options.timestamps else {
+                return;
+            };
+            let elapsed = cx.ts_clock().wrapping_sub(ecr);
+            if (elapsed as i32) < 0 {
+                return;
+            }
+            Duration::from_millis(elapsed as u64)
+        } else {
+            let Some((end, sent)) = self.rtt_timing else {
+                return;
+            };
+            if seg.ack < end {
+                return;
+            }
+            cx.now.saturating_since(sent)
         };
-        if ack < end {
-            return;
-        }
         self.rtt_timing = None;
-        let rtt = cx.now.saturating_since(sent);
         self.rtt.sample(rtt);
         cx.detail(Event::RttSample {
             conn: self.id,
@@ -328,7 +416,13 @@ impl Connection {
             return;
         }
         match self.rcv.deliver(seq, payload, fin) {
-            Delivery::OutOfOrder => {
+            Delivery::OutOfOrder { new } => {
+                if self.sack_ok() {
+                    self.rcv.note_out_of_order(seq);
+                    if !new {
+                        self.rcv.dsack = Some((seq, seq + payload.len()));
+                    }
+                }
                 cx.event(Event::OutOfOrder {
                     conn: self.id,
                     seq,
@@ -408,8 +502,12 @@ impl Connection {
         self.apply(cx, trigger);
     }
 
-    /// A segment that carried nothing new: it was already received.
-    fn report_duplicate(&self, cx: &mut Cx, seg: &TcpRepr<'_>) {
+    /// A segment that carried nothing new: it was already received. With
+    /// SACK the next ACK says so in a D-SACK block (RFC 2883 §4).
+    fn report_duplicate(&mut self, cx: &mut Cx, seg: &TcpRepr<'_>) {
+        if self.sack_ok() && !seg.payload.is_empty() {
+            self.rcv.dsack = Some((seg.seq, seg.seq + seg.payload.len()));
+        }
         cx.event(Event::Duplicate {
             conn: self.id,
             seq: seg.seq,

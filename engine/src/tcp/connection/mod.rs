@@ -19,7 +19,8 @@ pub mod transition;
 use super::congestion::Controller;
 use super::recovery::Recovery;
 use super::rtt::RttEstimator;
-use super::{Config, ConnError, ConnId, Event, State, Timer};
+use super::scoreboard::Scoreboard;
+use super::{Config, ConnError, ConnId, Event, State, Timer, MODERN};
 use crate::time::{earliest, Duration, Instant};
 use crate::wire::{self, Ipv4Repr, SeqNumber, TcpFlags, TcpOptions, TcpRepr};
 use recv::RecvSide;
@@ -27,6 +28,10 @@ use send::{SendSide, DEFAULT_MSS};
 use std::collections::VecDeque;
 use std::net::SocketAddrV4;
 use transition::Trigger;
+
+/// Bytes the timestamps option takes in every segment once negotiated
+/// (two NOPs and the 10-byte option, RFC 7323 Appendix A).
+const TS_OPTION_LEN: u16 = 12;
 
 /// Longest interval between zero-window probes.
 const MAX_PERSIST: Duration = Duration::from_secs(60);
@@ -55,6 +60,11 @@ impl Cx<'_> {
         if self.config.verbose_events {
             self.events.push_back(event);
         }
+    }
+
+    /// The timestamp clock (RFC 7323 §5.4): simulated milliseconds.
+    pub fn ts_clock(&self) -> u32 {
+        self.now.millis() as u32
     }
 
     pub fn emit(&mut self, local: SocketAddrV4, remote: SocketAddrV4, tcp: &TcpRepr<'_>) -> Vec<u8> {
@@ -165,7 +175,14 @@ pub(super) struct Connection {
     syn_timed_out: bool,
     cc: Box<dyn Controller>,
     recovery: Recovery,
+    /// Both SYNs carried SACK-permitted (RFC 2018 §2).
+    sack_ok: bool,
+    scoreboard: Scoreboard,
     last_window: Option<WindowReport>,
+    #[cfg(feature = "modern")]
+    last_scoreboard: Option<Event>,
+    #[cfg(feature = "modern")]
+    last_variables: Option<super::Variables>,
 }
 
 impl Connection {
@@ -187,8 +204,14 @@ impl Connection {
             cc: config
                 .congestion
                 .build(DEFAULT_MSS as u32, config.initial_cwnd, config.initial_ssthresh),
-            recovery: Recovery::new(DEFAULT_MSS as u32),
+            recovery: Recovery::new(DEFAULT_MSS as u32, false),
+            sack_ok: false,
+            scoreboard: Scoreboard::default(),
             last_window: None,
+            #[cfg(feature = "modern")]
+            last_scoreboard: None,
+            #[cfg(feature = "modern")]
+            last_variables: None,
         }
     }
 
@@ -245,6 +268,11 @@ impl Connection {
     }
 
     // ---- getters -------------------------------------------------------
+
+    /// Both SYNs offered SACK (and this build has it: see `MODERN`).
+    fn sack_ok(&self) -> bool {
+        MODERN && self.sack_ok
+    }
 
     pub fn readable(&self) -> usize {
         self.rcv.readable()
@@ -492,6 +520,10 @@ impl Connection {
             let flight = self.snd.outstanding() as u32;
             self.cc.on_timeout(cx.now, flight);
             self.recovery.on_timeout(self.snd.max - 1);
+            if self.sack_ok() {
+                // The receiver may have dropped what it SACKed (RFC 2018 §8).
+                self.scoreboard.clear();
+            }
         } else {
             self.syn_timed_out = true;
         }
@@ -503,15 +535,36 @@ impl Connection {
         self.snd.retransmit_now = None;
     }
 
-    /// The peer's MSS is known: congestion control starts over from it.
+    /// The peer's MSS and options are known: congestion control starts
+    /// over from the largest payload a segment carries, the MSS less the
+    /// timestamps every segment then carries (RFC 6691 §3).
     fn set_mss(&mut self, cx: &mut Cx, mss: u16) {
-        self.snd.mss = mss.clamp(64, cx.config.mss);
+        let options = if self.rcv.ts().is_some() { TS_OPTION_LEN } else { 0 };
+        self.snd.mss = mss.clamp(64, cx.config.mss) - options;
         let smss = self.snd.mss as u32;
         self.cc = cx
             .config
             .congestion
             .build(smss, cx.config.initial_cwnd, cx.config.initial_ssthresh);
-        self.recovery = Recovery::new(smss);
+        self.recovery = Recovery::new(smss, self.sack_ok());
+    }
+
+    /// Reports the SACK scoreboard when it changed.
+    #[cfg(feature = "modern")]
+    fn report_scoreboard(&mut self, cx: &mut Cx) {
+        let (una, max, smss) = (self.snd.una, self.snd.max, self.snd.mss as u32);
+        let holes = self.scoreboard.holes(una, max, smss);
+        let report = Event::Scoreboard {
+            conn: self.id,
+            sacked: self.scoreboard.sacked().to_vec(),
+            lost: holes.iter().filter(|h| h.lost).map(|h| (h.start, h.end)).collect(),
+            high_rxt: self.scoreboard.high_rxt,
+            pipe: self.scoreboard.pipe(una, max, smss),
+        };
+        if self.last_scoreboard.as_ref() != Some(&report) {
+            self.last_scoreboard = Some(report.clone());
+            cx.event(report);
+        }
     }
 
     /// Reports cwnd/ssthresh/flight/windows when any of them changed.
@@ -526,6 +579,20 @@ impl Connection {
             snd_wnd: self.snd.wnd,
             rcv_wnd: self.rcv.window() as u32,
         };
+        #[cfg(feature = "modern")]
+        {
+            if self.sack_ok() {
+                self.report_scoreboard(cx);
+            }
+            let changed = self.cc.variables().filter(|v| Some(*v) != self.last_variables);
+            if let Some(variables) = changed {
+                self.last_variables = Some(variables);
+                cx.event(Event::CongestionVariables {
+                    conn: self.id,
+                    variables,
+                });
+            }
+        }
         if self.last_window != Some(now) {
             self.last_window = Some(now);
             cx.event(Event::Window {

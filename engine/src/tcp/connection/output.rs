@@ -2,7 +2,7 @@
 //! windows, zero-window probes and ACKs, in that order of preference.
 
 use super::{Connection, Cx, MAX_PERSIST};
-use crate::tcp::{Event, RetransmitReason, State, Timer};
+use crate::tcp::{Event, RetransmitReason, State, Timer, MODERN};
 use crate::wire::{SeqNumber, TcpFlags, TcpOptions, TcpRepr};
 
 impl Connection {
@@ -14,6 +14,7 @@ impl Connection {
             State::SynSent => None,
             _ => self
                 .send_retransmission(cx)
+                .or_else(|| self.send_sack_recovery(cx))
                 .or_else(|| self.send_data(cx))
                 .or_else(|| self.send_probe(cx))
                 .or_else(|| self.rcv.ack_pending.then(|| self.send_ack(cx))),
@@ -32,11 +33,19 @@ impl Connection {
         } else {
             SeqNumber(0)
         };
+        // Offer window scaling, SACK and timestamps in a SYN, and in a
+        // SYN-ACK only what the SYN offered too (RFC 7323 §2.2 and §3.2,
+        // RFC 2018 §2). A SYN echoes no timestamp: it acknowledges nothing.
+        let offering = self.state == State::SynSent;
+        let timestamps = match self.rcv.ts() {
+            Some(ts) => Some((cx.ts_clock(), ts.recent)),
+            None => (MODERN && offering && cx.config.timestamps).then(|| (cx.ts_clock(), 0)),
+        };
         let options = TcpOptions {
             mss: Some(cx.config.mss),
-            // Offer window scaling in a SYN, or in a SYN-ACK only if the SYN
-            // offered it too (RFC 7323 §2.2).
             window_scale: self.rcv.offer_shift,
+            sack_permitted: MODERN && cx.config.sack && (offering || self.sack_ok()),
+            timestamps,
             ..TcpOptions::default()
         };
         // The window in a SYN is never scaled (RFC 7323 §2.2).
@@ -80,11 +89,54 @@ impl Connection {
         // Only bytes sent before: new data goes through the window checks.
         let data_end = self.snd.data_end();
         let sent_end = self.snd.max.min(data_end);
-        let len = sent_end.since(self.snd.una).min(self.snd.mss as usize);
+        let len = sent_end.since(self.snd.una).min(self.payload_room());
         let fin = self.snd.fin_queued && self.snd.una + len == data_end && self.snd.max > data_end;
+        if self.sack_ok() {
+            self.scoreboard.high_rxt = Some(self.snd.una + len + fin as usize);
+        }
         self.retransmitted(cx, self.snd.una, len, reason);
         self.arm_rto(cx);
         Some(self.segment(cx, self.snd.una, len, fin))
+    }
+
+    /// RFC 6675 §5 (C): in SACK recovery, while cwnd − pipe is at least one
+    /// SMSS, resend what NextSeg names: a hole presumed lost, else (rule 2)
+    /// new data, which `send_data` sends, else (rule 3) a hole not yet lost.
+    fn send_sack_recovery(&mut self, cx: &mut Cx) -> Option<Vec<u8>> {
+        if !self.recovery.in_sack_recovery() {
+            return None;
+        }
+        let (una, max, smss) = (self.snd.una, self.snd.max, self.snd.mss as u32);
+        let pipe = self.scoreboard.pipe(una, max, smss);
+        if self.cc.window().saturating_sub(pipe) < smss {
+            return None;
+        }
+        let data_end = self.snd.data_end();
+        let new_data = data_end.since(self.snd.nxt) > 0 && self.snd.flight() + smss as usize <= self.snd.wnd as usize;
+        let (seq, len) = self.scoreboard.next_seg(una, max, smss, !new_data)?;
+        // A hole may end with our FIN, one past the last byte.
+        let bytes = len.min(data_end.since(seq)).min(self.payload_room());
+        let fin = self.snd.fin_queued && seq + bytes == data_end && seq + len > data_end;
+        self.scoreboard.high_rxt = Some(seq + bytes + fin as usize);
+        self.retransmitted(cx, seq, bytes, RetransmitReason::SackRecovery);
+        Some(self.segment(cx, seq, bytes, fin))
+    }
+
+    /// The largest payload the next segment may carry: the send MSS, less
+    /// room for SACK blocks while we hold data out of order (RFC 6691 §3).
+    fn payload_room(&self) -> usize {
+        let sack = if self.sack_ok() && self.rcv.holds_out_of_order() {
+            TcpOptions {
+                timestamps: self.rcv.ts().map(|ts| (0, ts.recent)),
+                ..TcpOptions::default()
+            }
+            .sack_room()
+                * 8
+                + 4
+        } else {
+            0
+        };
+        (self.snd.mss as usize).saturating_sub(sack).max(1)
     }
 
     /// New data, or data again after a timeout (SND.NXT went back).
@@ -96,6 +148,13 @@ impl Connection {
         let data_end = self.snd.data_end();
         let unsent = data_end.since(self.snd.nxt);
         let flight = self.snd.flight();
+        // In SACK recovery the congestion window limits the pipe, not the
+        // flight (RFC 6675 §5); the peer's window still limits the flight.
+        let in_network = if self.recovery.in_sack_recovery() {
+            self.scoreboard.pipe(self.snd.una, self.snd.max, self.snd.mss as u32) as usize
+        } else {
+            flight
+        };
         let new_data = self.snd.nxt >= self.snd.max;
         if new_data && flight == 0 && unsent > 0 {
             self.restart_if_idle(cx);
@@ -105,8 +164,10 @@ impl Connection {
         if new_data && cx.config.limited_transmit {
             allowed = allowed.saturating_add(self.recovery.limited_transmit_allowance());
         }
-        let window = (self.snd.wnd.min(allowed) as usize).saturating_sub(flight);
-        let mss = self.snd.mss as usize;
+        let window = (self.snd.wnd as usize)
+            .saturating_sub(flight)
+            .min((allowed as usize).saturating_sub(in_network));
+        let mss = self.payload_room();
         let len = unsent.min(window).min(mss);
         // FIN follows the last byte; once sent, SND.NXT is past `data_end`.
         let fin = self.snd.fin_queued && self.snd.nxt + len == data_end;
@@ -220,6 +281,7 @@ impl Connection {
     /// (and FIN), with the current ACK and window.
     fn segment(&mut self, cx: &mut Cx, seq: SeqNumber, len: usize, fin: bool) -> Vec<u8> {
         let window = self.rcv.advertise(cx.config);
+        let options = self.segment_options(cx);
         let data_end = self.snd.data_end();
         let payload = self.snd.payload(seq, len);
         let mut flags = TcpFlags::ACK;
@@ -234,12 +296,27 @@ impl Connection {
             flags,
             window,
             urgent: 0,
-            options: TcpOptions::default(),
+            options,
             payload,
         };
         let bytes = cx.emit(self.local, self.remote, &tcp);
         self.sent_ack(cx);
         bytes
+    }
+
+    /// Timestamps on every segment once negotiated (RFC 7323 §3.2), and
+    /// SACK blocks while data is held out of order (RFC 2018 §4).
+    fn segment_options(&mut self, cx: &mut Cx) -> TcpOptions {
+        let mut options = TcpOptions::default();
+        let nxt = self.rcv.nxt;
+        if let Some(ts) = self.rcv.ts_mut() {
+            options.timestamps = Some((cx.ts_clock(), ts.recent));
+            ts.last_ack_sent = nxt;
+        }
+        if self.sack_ok() {
+            options.sack = self.rcv.sack_blocks(options.sack_room());
+        }
+        options
     }
 
     /// Every segment we send carries the latest ACK: nothing stays owed.

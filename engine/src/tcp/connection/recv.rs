@@ -5,8 +5,8 @@
 
 use super::ring_range;
 use crate::tcp::reassembly::Reassembly;
-use crate::tcp::Config;
-use crate::wire::{SeqNumber, TcpRepr};
+use crate::tcp::{Config, MODERN};
+use crate::wire::{SackBlocks, SeqNumber, TcpRepr};
 use std::collections::VecDeque;
 
 /// Largest window-scale shift (RFC 7323 §2.3).
@@ -32,12 +32,28 @@ pub(super) struct RecvSide {
     pub ack_pending: bool,
     /// In-order segments received since the last ACK (delayed ACK policy).
     pub unacked_segments: u32,
+    /// First bytes of segments held out of order, newest first: the SACK
+    /// blocks to report, in the order RFC 2018 §4 asks.
+    sack_recent: Vec<SeqNumber>,
+    /// A duplicate to report first in the next ACK (D-SACK, RFC 2883 §4).
+    pub dsack: Option<(SeqNumber, SeqNumber)>,
+    /// Timestamps, once both SYNs carried them (RFC 7323 §3.2).
+    pub ts: Option<TsRecent>,
+}
+
+/// RFC 7323 §4.3: the TSval to echo, and the ACK number we last sent,
+/// which decides whether an arriving TSval may replace it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct TsRecent {
+    pub recent: u32,
+    pub last_ack_sent: SeqNumber,
 }
 
 /// What became of arriving text.
 pub(super) enum Delivery {
-    /// Held beyond a gap; the sender must hear of the gap at once.
-    OutOfOrder,
+    /// Held beyond a gap; the sender must hear of the gap at once. `new`
+    /// is false when every byte was already held.
+    OutOfOrder { new: bool },
     /// In order: `filled_hole` if it closed a gap, `fin` if the peer's FIN
     /// is now next.
     InOrder { filled_hole: bool, fin: bool },
@@ -56,6 +72,9 @@ impl RecvSide {
             fin_received: false,
             ack_pending: false,
             unacked_segments: 0,
+            sack_recent: Vec::new(),
+            dsack: None,
+            ts: None,
         }
     }
 
@@ -172,11 +191,11 @@ impl RecvSide {
     pub fn deliver(&mut self, seq: SeqNumber, payload: &[u8], fin: bool) -> Delivery {
         if seq != self.nxt {
             let offset = seq.since(self.nxt);
-            self.reassembly.insert(offset, payload);
+            let new = self.reassembly.insert(offset, payload);
             if fin {
                 self.reassembly.set_fin(offset + payload.len());
             }
-            return Delivery::OutOfOrder;
+            return Delivery::OutOfOrder { new };
         }
         let filled_hole = !self.reassembly.is_empty();
         let payload = &payload[..self.reassembly.room_before_fin(0, payload.len())];
@@ -197,5 +216,60 @@ impl RecvSide {
             self.fin_received = true;
         }
         Delivery::InOrder { filled_hole, fin }
+    }
+}
+
+impl RecvSide {
+    /// Timestamps, if both SYNs carried them (and this build has them).
+    pub fn ts(&self) -> Option<TsRecent> {
+        self.ts.filter(|_| MODERN)
+    }
+
+    pub fn ts_mut(&mut self) -> Option<&mut TsRecent> {
+        self.ts.as_mut().filter(|_| MODERN)
+    }
+
+    /// Data starting at `seq` arrived out of order: its block is the first
+    /// to report (RFC 2018 §4).
+    pub fn note_out_of_order(&mut self, seq: SeqNumber) {
+        self.sack_recent.retain(|&s| s != seq);
+        self.sack_recent.insert(0, seq);
+    }
+
+    /// Data is held beyond a gap, or a duplicate awaits its D-SACK.
+    pub fn holds_out_of_order(&self) -> bool {
+        !self.reassembly.is_empty() || self.dsack.is_some()
+    }
+
+    /// The SACK blocks for an ACK sent now, at most `room` (RFC 2018 §4):
+    /// a pending D-SACK first (RFC 2883), then the block holding the newest
+    /// out-of-order arrival, then the others most recent first.
+    pub fn sack_blocks(&mut self, room: usize) -> SackBlocks {
+        let mut blocks = SackBlocks::default();
+        if let Some((left, right)) = self.dsack.take() {
+            blocks.push(left, right);
+        }
+        let first_sack = blocks.len();
+        let nxt = self.nxt;
+        let reassembly = &self.reassembly;
+        let mut reported: Vec<(SeqNumber, SeqNumber)> = Vec::new();
+        // Forget arrivals that are now in order or in a block already named.
+        self.sack_recent.retain(|&seq| {
+            let run = (seq > nxt).then(|| reassembly.run_around(seq.since(nxt))).flatten();
+            let Some((left, right)) = run else {
+                return false;
+            };
+            let block = (nxt + left, nxt + right);
+            if reported.contains(&block) {
+                return false;
+            }
+            reported.push(block);
+            true
+        });
+        for &(left, right) in reported.iter().take(room.saturating_sub(first_sack)) {
+            blocks.push(left, right);
+        }
+        blocks.truncate(room);
+        blocks
     }
 }
