@@ -2,6 +2,7 @@
 //! a text fetch. The first two are torn down when the component goes or the inputs change, so no
 //! frame or listener outlives what it serves.
 
+use crate::state::params::Params;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -97,12 +98,13 @@ fn failed(done: Callback<Result<String, String>>) -> Closure<dyn FnMut(JsValue)>
 }
 
 /// A lesson that needs modern TCP (SACK, timestamps, the newer congestion
-/// controls) runs in the build that has it, `full/` (built from
-/// full.html), so the first page carries none of that code. Returns true
-/// if this page is handing `query` over to it.
+/// controls), and compare mode, run in the build that has it, `full/`
+/// (built from full.html), so the first page carries none of that code.
+/// Returns true if this page is handing `query` over to it.
 #[inline(never)]
-pub fn hand_over_to_full_build(scenario: &str, query: &str) -> bool {
-    let needed = !tcpsim::tcp::MODERN && tcpsim::scenario::find(scenario).is_some_and(|s| s.modern);
+pub fn hand_over_to_full_build(params: &Params, query: &str) -> bool {
+    let modern = tcpsim::scenario::find(&params.scenario).is_some_and(|s| s.modern);
+    let needed = !tcpsim::tcp::MODERN && (modern || params.compare.is_some());
     if needed {
         if let Some(window) = web_sys::window() {
             // Replaced, not added: Back leads where it did before.

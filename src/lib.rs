@@ -26,7 +26,7 @@ pub fn start() {
     console_error_panic_hook::set_once();
     // Before anything renders, so the page does not flash a stand-in.
     let query = hooks::page_query();
-    if hooks::hand_over_to_full_build(&state::params::Params::parse(&query).0.scenario, &query) {
+    if hooks::hand_over_to_full_build(&state::params::Params::parse(&query).0, &query) {
         return;
     }
     let root = web_sys::window()

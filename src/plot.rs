@@ -120,6 +120,15 @@ fn points(list: impl Iterator<Item = (i64, i64)>) -> String {
     out
 }
 
+/// The least extent a plot's axes must cover, so that two runs' plots
+/// share one scale (compare mode); zero lets a plot fit its own run.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Bounds {
+    /// µs.
+    pub t_end: u64,
+    pub top: u64,
+}
+
 /// What went wrong at a moment, marked across the window plot.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Mark {
@@ -152,7 +161,7 @@ pub struct WindowPlot {
 type Sample = (u64, u32, u32, u32, u32, Phase);
 
 impl WindowPlot {
-    pub fn new(story: &Story) -> Option<WindowPlot> {
+    pub fn new(story: &Story, at_least: Bounds) -> Option<WindowPlot> {
         let sender = story.data_sender();
         let records = &story.trace.records;
         let samples: Vec<Sample> = records
@@ -185,8 +194,8 @@ impl WindowPlot {
             .max()
             .unwrap_or(1);
         let mss = mss(story);
-        let t_end = samples.last().map_or(1, |s| s.0);
-        let axes = Axes::new(t_end, u64::from(max), u64::from(mss), "seg");
+        let t_end = samples.last().map_or(1, |s| s.0).max(at_least.t_end);
+        let axes = Axes::new(t_end, u64::from(max).max(at_least.top), u64::from(mss), "seg");
         let line = |v: fn(&Sample) -> u32| points(samples.iter().map(|s| (axes.x(s.0), axes.y(v(s).into()))));
         let rwnd_max = samples.iter().map(|s| s.4).max().unwrap_or(0);
         let mut bands: Vec<(i64, i64, Phase)> = Vec::new();
@@ -298,7 +307,7 @@ pub struct SequencePlot {
 }
 
 impl SequencePlot {
-    pub fn new(story: &Story) -> Option<SequencePlot> {
+    pub fn new(story: &Story, at_least: Bounds) -> Option<SequencePlot> {
         let sender = story.data_sender();
         let data: Vec<&Step> = story
             .steps
@@ -332,8 +341,9 @@ impl SequencePlot {
         let top = data
             .iter()
             .map(|s| rel(s.segment.seq) + u64::from(s.segment.len))
-            .max()?;
-        let t_end = story.steps.last()?.sent_at.micros();
+            .max()?
+            .max(at_least.top);
+        let t_end = story.steps.last()?.sent_at.micros().max(at_least.t_end);
         let (per, unit) = if top >= 4000 { (1000, "KB") } else { (1, "B") };
         let axes = Axes::new(t_end, top, per, unit);
         let (mut sent, mut resent, mut highest) = (String::new(), String::new(), 0);
@@ -385,10 +395,35 @@ pub struct Plots {
 
 impl Plots {
     pub fn new(story: &Story) -> Plots {
+        Plots::within(story, Bounds::default(), Bounds::default())
+    }
+
+    fn within(story: &Story, window: Bounds, sequence: Bounds) -> Plots {
         Plots {
-            window: WindowPlot::new(story),
-            sequence: SequencePlot::new(story),
+            window: WindowPlot::new(story, window),
+            sequence: SequencePlot::new(story, sequence),
         }
+    }
+
+    /// Two runs' plots on one time axis, and each kind on one scale.
+    #[cfg(feature = "full")]
+    pub fn side_by_side(a: &Story, b: &Story) -> (Plots, Plots) {
+        let (pa, pb) = (Plots::new(a), Plots::new(b));
+        let both = [&pa, &pb];
+        let bounds = |axes: &dyn Fn(&Plots) -> Option<Axes>| {
+            both.iter()
+                .filter_map(|p| axes(p))
+                .fold(Bounds::default(), |b, a| Bounds {
+                    t_end: b.t_end.max(a.t_end),
+                    top: b.top.max(a.top),
+                })
+        };
+        let window = bounds(&|p| p.window.as_ref().map(|w| w.axes));
+        let sequence = bounds(&|p| p.sequence.as_ref().map(|s| s.axes));
+        let t_end = window.t_end.max(sequence.t_end);
+        let window = Bounds { t_end, ..window };
+        let sequence = Bounds { t_end, ..sequence };
+        (Plots::within(a, window, sequence), Plots::within(b, window, sequence))
     }
 }
 

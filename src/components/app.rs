@@ -115,16 +115,15 @@ pub fn app(props: &Props) -> Html {
 
     // Keep the address bar on this view, so a copied link reopens it.
     let step = state.step();
-    let query = Params {
+    let params = Params {
         step,
         ..state.params.clone()
-    }
-    .to_query();
+    };
+    let query = params.to_query();
     // And keep the focused arrow in the ladder's view.
     let focus = state.focus();
-    let scenario = state.params.scenario.clone();
     use_effect_with((query.clone(), focus), move |(query, _)| {
-        if hand_over_to_full_build(&scenario, query) {
+        if hand_over_to_full_build(&params, query) {
             return;
         }
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -165,6 +164,21 @@ pub fn app(props: &Props) -> Html {
             None => format!("Step 0 of {last}: client {c}, server {s}."),
         }
     };
+
+    #[cfg(feature = "full")]
+    let compare = if embed && state.comparison.is_none() {
+        Html::default()
+    } else {
+        super::compare_panel::compare_panel(
+            state.comparison.as_deref(),
+            state.params.compare.as_deref(),
+            story.data_sender(),
+            moment.time as u64,
+            &on_action.reform(Action::SetCompare),
+        )
+    };
+    #[cfg(not(feature = "full"))]
+    let compare = Html::default();
 
     html! {
         <div class={class_names(&[Some("app"), embed.then_some("embedded"), state.still.then_some("still")])} data-theme={theme}>
@@ -215,6 +229,7 @@ pub fn app(props: &Props) -> Html {
                         { inspector(focus.checked_sub(1).and_then(|i| story.steps.get(i)), state.hovered(), &on_action) }
                     </div>
                 </div>
+                { compare }
                 if !embed {
                     { lab_panel(&lab_panel::Props { focus, faults: state.faults.clone(), lab: state.lab.clone(),
                                                     latency_ms: story.one_way_delay_ms(), delays_acks: story.delays_acks,
@@ -222,8 +237,8 @@ pub fn app(props: &Props) -> Html {
                     // Plots say little about a handful of segments: folded then.
                     <details class="plots" open={story.data_segments() >= 8}>
                         <summary>{ "Plots: congestion window and time–sequence" }</summary>
-                        { window_plot(state.plots.window.as_ref(), story.data_sender(), moment.time as u64) }
-                        { sequence_plot(state.plots.sequence.as_ref(), moment.time as u64) }
+                        { window_plot(state.plots.window.as_ref(), story.data_sender(), moment.time as u64, "plot-title", "") }
+                        { sequence_plot(state.plots.sequence.as_ref(), moment.time as u64, "seq-title", "") }
                     </details>
                     { capture(&story, &state.dump) }
                 }

@@ -6,6 +6,8 @@
 
 pub mod app;
 pub mod capture;
+#[cfg(feature = "full")]
+pub mod compare_panel;
 pub mod controls;
 pub mod embed_dialog;
 pub mod flag_chips;

@@ -8,13 +8,15 @@ use super::legend;
 use crate::plot::{cursor, cursor_style, frame, SequencePlot, H, W};
 use yew::prelude::*;
 
-/// The plot at playback time `time` (µs); `plot` was worked out once per run.
-pub fn sequence_plot(plot: Option<&SequencePlot>, time: u64) -> Html {
+/// The plot at playback time `time` (µs); `plot` was worked out once per
+/// run. `id` names its title, and `run`, unless empty, follows it (see
+/// `window_plot`).
+pub fn sequence_plot(plot: Option<&SequencePlot>, time: u64, id: &str, run: &str) -> Html {
     let Some(p) = plot else { return html! {} };
     let a = &p.axes;
     html! {
-        <section class="plot" aria-labelledby="seq-title">
-            <h2 id="seq-title">{ "Time–sequence plot (Stevens)" }</h2>
+        <section class="plot" aria-labelledby={id.to_string()}>
+            <h2 id={id.to_string()}>{ "Time–sequence plot (Stevens)" }{ super::window_plot::for_run(run) }</h2>
             <div class="plot-frame" style={cursor_style(a, time)}>
             <svg viewBox={format!("0 0 {W} {H}")} role="img" data-testid="sequence-plot"
                  aria-label={format!("{} data segments and the acknowledgments over {} ms, bytes from the ISN", p.segments, a.t_end / 1000)}>

@@ -10,20 +10,22 @@ use tcpsim::net::Side;
 use tcpsim::tcp::Phase;
 use yew::prelude::*;
 
-/// The plot at playback time `time` (µs); `plot` was worked out once per run.
-pub fn window_plot(plot: Option<&WindowPlot>, sender: Side, time: u64) -> Html {
+/// The plot at playback time `time` (µs); `plot` was worked out once per
+/// run. `id` names its title, and `run`, unless empty, follows it: the
+/// page may show two (compare mode).
+pub fn window_plot(plot: Option<&WindowPlot>, sender: Side, time: u64, id: &str, run: &str) -> Html {
     let Some(p) = plot else {
         return html! {
-            <section class="plot" aria-labelledby="plot-title">
-                <h2 id="plot-title">{ "Congestion window" }</h2>
+            <section class="plot" aria-labelledby={id.to_string()}>
+                <h2 id={id.to_string()}>{ "Congestion window" }{ for_run(run) }</h2>
                 <p class="muted">{ "This run has too little data for a congestion plot." }</p>
             </section>
         };
     };
     let a = &p.axes;
     html! {
-        <section class="plot" aria-labelledby="plot-title">
-            <h2 id="plot-title">{ format!("Congestion window of the {} (the data sender)", sender.name()) }</h2>
+        <section class="plot" aria-labelledby={id.to_string()}>
+            <h2 id={id.to_string()}>{ format!("Congestion window of the {} (the data sender)", sender.name()) }{ for_run(run) }</h2>
             <div class="plot-frame" style={cursor_style(a, time)}>
             <svg viewBox={format!("0 0 {} {H}", crate::plot::W)} role="img" data-testid="window-plot" data-points={p.samples.to_string()}
                  aria-label={format!("{} samples of cwnd, ssthresh, bytes in flight and the receiver's window over {} ms, in segments", p.samples, a.t_end / 1000)}>
@@ -100,6 +102,15 @@ const CUBIC_KEYS: &[(&str, &str)] = &[
     ("mark fast", "fast retransmit: ssthresh to 70%"),
     ("mark timeout", "timeout: cwnd back to 1 segment"),
 ];
+
+/// What follows a plot's title to say which run it shows.
+pub fn for_run(run: &str) -> String {
+    if run.is_empty() {
+        String::new()
+    } else {
+        format!(": {run}")
+    }
+}
 
 fn phase_class(p: Phase) -> &'static str {
     match p {

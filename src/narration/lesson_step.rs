@@ -22,7 +22,7 @@ struct Teller<'a> {
     /// Both SYNs offered SACK: recovery follows RFC 6675. (Read through
     /// `sack()`, so that builds without modern TCP leave that text out.)
     sack: bool,
-    /// The data sender runs CUBIC (RFC 9438).
+    /// The data sender runs CUBIC (RFC 9438). (Read through `cubic()`.)
     cubic: bool,
     text: String,
 }
@@ -30,6 +30,10 @@ struct Teller<'a> {
 impl Teller<'_> {
     fn sack(&self) -> bool {
         MODERN && self.sack
+    }
+
+    fn cubic(&self) -> bool {
+        cfg!(feature = "full") && self.cubic
     }
 
     fn say(&mut self, key: &str, args: &[&str]) {
@@ -380,7 +384,7 @@ fn window_change(t: &mut Teller, i: usize) {
     use Phase::*;
     match (was_phase, phase) {
         (p, FastRecovery) if p != FastRecovery => {
-            match (t.cubic, t.sack()) {
+            match (t.cubic(), t.sack()) {
                 (true, _) => t.say("recovery-begins-cubic", &[&ss, &b]),
                 (false, true) => t.say("recovery-begins-sack", &[&b]),
                 (false, false) => t.say("recovery-begins", &[&ss, &b]),
@@ -391,15 +395,15 @@ fn window_change(t: &mut Teller, i: usize) {
         }
         (FastRecovery, p) if p != FastRecovery && t.sack() => t.say("recovery-ends-sack", &[&b, p.name()]),
         (FastRecovery, p) if p != FastRecovery => t.say("recovery-ends", &[&a, &b, p.name()]),
-        _ if ssthresh < was_ssthresh && cwnd < was && t.cubic => t.say("timeout-cut-cubic", &[&ss, &a, &b]),
+        _ if ssthresh < was_ssthresh && cwnd < was && t.cubic() => t.say("timeout-cut-cubic", &[&ss, &a, &b]),
         _ if ssthresh < was_ssthresh && cwnd < was => t.say("timeout-cut", &[&ss, &a, &b]),
-        (SlowStart, CongestionAvoidance) if t.cubic => t.say("slow-start-ends-cubic", &[host, &b, &ss]),
+        (SlowStart, CongestionAvoidance) if t.cubic() => t.say("slow-start-ends-cubic", &[host, &b, &ss]),
         (SlowStart, CongestionAvoidance) => t.say("slow-start-ends", &[host, &b, &ss]),
         (FastRecovery, FastRecovery) if cwnd > was => t.say("inflates", &[host, &a, &b]),
         (FastRecovery, FastRecovery) if cwnd < was => t.say("deflates", &[host, &a, &b]),
         (SlowStart, SlowStart) if cwnd < was => t.say("idle-restart", &[host, &a, &b]),
         (SlowStart, _) if cwnd > was => t.say("grows-slow-start", &[host, &a, &b]),
-        _ if cwnd > was && t.cubic => t.say("grows-cubic", &[host, &a, &b]),
+        _ if cwnd > was && t.cubic() => t.say("grows-cubic", &[host, &a, &b]),
         _ if cwnd > was => t.say("grows", &[host, &a, &b]),
         _ if cwnd < was => t.say("shrinks", &[host, &a, &b]),
         _ => {}

@@ -71,7 +71,7 @@ pub(crate) fn bytes(n: u32) -> String {
     plural(n, "byte")
 }
 
-fn plural(n: u32, unit: &str) -> String {
+pub(crate) fn plural(n: u32, unit: &str) -> String {
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 

@@ -2,6 +2,8 @@
 //! user has chosen. Components dispatch `Action`s; the reducer is pure (the
 //! random ISN secret arrives inside the action, drawn by the caller).
 
+#[cfg(feature = "full")]
+pub mod comparison;
 pub mod lab;
 pub mod params;
 pub mod story;
@@ -15,7 +17,7 @@ use params::Params;
 use std::rc::Rc;
 use story::{Moment, Story};
 use tcpsim::net::{FaultAction, ScriptedFault};
-use tcpsim::scenario::{self, RunOptions};
+use tcpsim::scenario::{self, RunOptions, Setup};
 use yew::Reducible;
 
 /// Trace microseconds shown per real millisecond at 1×: a 25 ms hop takes
@@ -71,6 +73,9 @@ pub struct AppState {
     pub dump: Rc<str>,
     /// The lesson's key moments found in this run: (step, label).
     pub key_moments: Rc<Vec<(usize, String)>>,
+    /// The second run compare mode shows beside this one (made once per run).
+    #[cfg(feature = "full")]
+    pub comparison: Option<Rc<comparison::Comparison>>,
 }
 
 pub enum Action {
@@ -103,6 +108,9 @@ pub enum Action {
     Phrases(Result<Rc<Phrases>, String>),
     /// Jump to the lesson's k-th key moment (0-based).
     KeyMoment(usize),
+    /// Compare with a second run changed this way (a variant's id), or stop.
+    #[cfg(feature = "full")]
+    SetCompare(Option<String>),
 }
 
 impl AppState {
@@ -142,6 +150,8 @@ impl AppState {
             lesson: None,
             phrases: None,
             key_moments: Rc::default(),
+            #[cfg(feature = "full")]
+            comparison: None,
         };
         state.derive();
         state
@@ -223,6 +233,26 @@ impl AppState {
         self.dump = self.story.trace.text().into();
         self.plots = Rc::new(Plots::new(&self.story));
         self.find_key_moments();
+        #[cfg(feature = "full")]
+        self.compare();
+    }
+
+    /// Runs the second run compare mode asks for, if any.
+    #[cfg(feature = "full")]
+    fn compare(&mut self) {
+        use tcpsim::scenario::compare::Variant;
+        let variant = self.params.compare.as_deref().and_then(Variant::parse);
+        self.comparison = variant.map(|v| {
+            let s = &*self;
+            Rc::new(comparison::Comparison::new(
+                &s.story,
+                &s.params.scenario,
+                s.isn_secret,
+                &s.faults,
+                &s.lab,
+                v,
+            ))
+        });
     }
 
     /// Moves the clock on by `ms` of real time towards the goal.
@@ -379,6 +409,11 @@ impl Reducible for AppState {
                 Some(&(n, _)) => s.jump(n),
                 None => return self,
             },
+            #[cfg(feature = "full")]
+            Action::SetCompare(id) => {
+                s.params.compare = id;
+                s.compare();
+            }
         }
         Rc::new(s)
     }
@@ -387,20 +422,44 @@ impl Reducible for AppState {
 /// Runs a scenario in the engine. The id was checked when the URL was read;
 /// an unknown one falls back to the default story rather than failing.
 pub fn run(id: &str, isn_secret: Option<u64>, faults: &[ScriptedFault], lab: &Lab) -> Story {
+    run_with(id, isn_secret, faults, lab, &|_| {})
+}
+
+/// The same, with `change` made to the setup after the lab's.
+fn run_with(
+    id: &str,
+    isn_secret: Option<u64>,
+    faults: &[ScriptedFault],
+    lab: &Lab,
+    change: &dyn Fn(&mut Setup),
+) -> Story {
     let options = RunOptions {
         random_isn: isn_secret,
         faults: faults.to_vec(),
         ..RunOptions::default()
     };
-    let scenario = scenario::find(id).unwrap_or(&scenario::ALL[0]);
+    let scenario = find(id);
     let mut setup = (scenario.setup)();
     let delays_acks = setup.client.delayed_ack.is_some() || setup.server.delayed_ack.is_some();
     lab.apply(&mut setup);
+    change(&mut setup);
     Story {
         as_designed: faults.is_empty() && *lab == Lab::default(),
         delays_acks,
         ..Story::new(scenario::run_setup(scenario.id, setup, &options))
     }
+}
+
+/// Scenario `id` (or the default story), as the lab changes it.
+#[cfg(feature = "full")]
+fn setup_of(id: &str, lab: &Lab) -> Setup {
+    let mut setup = (find(id).setup)();
+    lab.apply(&mut setup);
+    setup
+}
+
+fn find(id: &str) -> &'static scenario::Scenario {
+    scenario::find(id).unwrap_or(&scenario::ALL[0])
 }
 
 #[cfg(test)]
@@ -568,6 +627,41 @@ mod tests {
         );
         assert!(s.faults.is_empty() && s.lab == Lab::default());
         assert_eq!((s.step(), s.story.trace.scenario.as_str()), (0, "refused"));
+    }
+
+    #[cfg(feature = "full")]
+    #[test]
+    fn compare_mode_runs_the_same_wire_again_and_says_what_differs() {
+        use crate::components::compare_panel::summary_line;
+        let s = state("?scenario=sack&compare=no-sack", true);
+        let c = s.comparison.as_deref().expect("a second run");
+        assert_eq!(
+            c.labels,
+            ["NewReno with SACK".to_string(), "NewReno without SACK".to_string()]
+        );
+        // The wire's round trip is 50 ms (25 ms each way): SACK repairs the
+        // three holes at once, NewReno one per round trip.
+        let line = summary_line(c);
+        assert!(
+            line.contains("NewReno with SACK finishes 50 ms sooner, about 1 round trip"),
+            "{line}"
+        );
+        assert!(line.contains("resent: 3 and 3"), "{line}");
+        // Both plots share one time axis.
+        let t_end = |k: usize| c.plots[k].window.as_ref().map(|w| w.axes.t_end);
+        assert_eq!(t_end(0), t_end(1));
+        // A lab change re-runs both; choosing nothing ends compare mode.
+        let s = after(
+            s,
+            [Action::SetLab(Lab {
+                latency_ms: Some(100),
+                ..Lab::default()
+            })],
+        );
+        let line = summary_line(s.comparison.as_deref().unwrap());
+        assert!(line.contains("200 ms sooner, about 1 round trip"), "{line}");
+        let s = after(s, [Action::SetCompare(None)]);
+        assert!(s.comparison.is_none() && s.params.compare.is_none());
     }
 
     #[test]

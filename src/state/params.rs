@@ -1,4 +1,5 @@
 //! URL state: `?scenario=curl&step=5&speed=1&autoplay=0&isn=fixed&theme=dark&embed=1`
+//! (and `compare=newreno`, run by the build with modern TCP)
 //! (or the same after `#`). Parsing never fails: a bad parameter keeps its
 //! default and yields a notice saying which one and why.
 
@@ -35,6 +36,11 @@ pub struct Params {
     pub random_isn: bool,
     pub theme: Theme,
     pub embed: bool,
+    /// Run the scenario a second time with this change to both hosts and
+    /// show the two side by side (`tcpsim::scenario::compare::Variant`).
+    /// Only the build with modern TCP checks the id: another build hands
+    /// the page over to that one.
+    pub compare: Option<String>,
 }
 
 impl Default for Params {
@@ -47,6 +53,7 @@ impl Default for Params {
             random_isn: false,
             theme: Theme::Auto,
             embed: false,
+            compare: None,
         }
     }
 }
@@ -87,6 +94,7 @@ impl Params {
                 self.speed =
                     speed_named(value).ok_or_else(|| "the speed must be one of 0.25, 0.5, 1, 2, 4".to_string())?;
             }
+            "compare" => self.compare = Some(compare_id(value)?),
             "autoplay" => self.autoplay = flag(value)?,
             "embed" => self.embed = flag(value)?,
             "isn" => {
@@ -130,7 +138,34 @@ impl Params {
         if self.embed {
             q.push_str("&embed=1");
         }
+        if let Some(id) = &self.compare {
+            q.push_str("&compare=");
+            q.push_str(id);
+        }
         q
+    }
+}
+
+/// A `compare=` value: a variant's id, checked where variants exist.
+#[cfg(feature = "full")]
+fn compare_id(value: &str) -> Result<String, String> {
+    use tcpsim::scenario::compare::Variant;
+    match Variant::parse(value) {
+        Some(v) => Ok(v.id().into()),
+        None => {
+            let known: Vec<&str> = Variant::ALL.iter().map(|v| v.id()).collect();
+            Err(format!("nothing to compare has this id (known: {})", known.join(", ")))
+        }
+    }
+}
+
+/// Kept as written (URL-safe), for the build that checks it.
+#[cfg(not(feature = "full"))]
+fn compare_id(value: &str) -> Result<String, String> {
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        Ok(value.into())
+    } else {
+        Err("not an id".into())
     }
 }
 
@@ -206,6 +241,19 @@ mod tests {
         let (p, notices) = Params::parse("?theme=%ff%fe");
         assert_eq!(p.theme, Params::default().theme);
         assert!(notices[0].contains("theme=%ff%fe"), "{notices:?}");
+    }
+
+    #[test]
+    fn compare_names_a_variant() {
+        let (p, notices) = Params::parse("?scenario=sack&compare=no-sack");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(p.compare.as_deref(), Some("no-sack"));
+        assert_eq!(Params::parse(&p.to_query()).0, p);
+        // An id with characters a URL would escape is never kept.
+        let (p, notices) = Params::parse("?compare=%3Cb%3E");
+        assert_eq!((p.compare, notices.len()), (None, 1));
+        #[cfg(feature = "full")]
+        assert!(Params::parse("?compare=vegas").1[0].contains("known: newreno"));
     }
 
     #[test]

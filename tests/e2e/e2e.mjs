@@ -178,6 +178,28 @@ async function axe(page, what) {
   check(full.length === 0, `hand-over: the first page loads nothing of the full build (${full.join(', ') || 'nothing'})`);
   await first.context().close();
 }
+// 4c. Compare mode from a link on the first page: `sack` beside the same
+// wire without SACK. The figures come from the two runs' traces: SACK is
+// done one round trip (50 ms on this 25 ms wire) sooner; the other run can
+// be chosen from the menu, and both plots share a time axis.
+{
+  const page = await open(`${base}?scenario=sack&compare=no-sack&step=30`);
+  const at = new URL(page.url());
+  check(at.pathname === `${SUBPATH}full/` && at.searchParams.get('compare') === 'no-sack', `compare: the link opens in full/ (${at.pathname}${at.search})`);
+  const summary = await text(page, 'compare-summary');
+  check(summary.includes('NewReno with SACK finishes 50 ms sooner, about 1 round trip'), `compare: SACK finishes a round trip sooner (${summary})`);
+  const runs = await page.$$eval("[data-testid='compare'] [data-testid='window-plot']", (els) => els.length);
+  check(runs === 2, `compare: two congestion plots side by side (${runs})`);
+  const ticks = await page.$$eval("[data-testid='compare'] [data-testid='sequence-plot']", (els) => els.map((e) => [...e.querySelectorAll('.tick')].map((t) => t.textContent).join('|')));
+  check(ticks.length === 2 && ticks[0] === ticks[1], 'compare: the two time–sequence plots share their axes');
+  await page.selectOption("[data-testid='compare-with']", '');
+  check(await page.$("[data-testid='compare-summary']") === null && !new URL(page.url()).searchParams.has('compare'), 'compare: choosing nothing ends compare mode and leaves the URL');
+  await page.selectOption("[data-testid='compare-with']", 'no-sack');
+  check((await text(page, 'compare-summary')).includes('50 ms sooner'), 'compare: the menu starts it again');
+  await axe(page, 'in compare mode');
+  await page.screenshot({ path: path.join(shots, 'compare-sack.png'), fullPage: true });
+  await page.context().close();
+}
 // 5. The lab: drop the request, watch the engine resend it; download the capture.
 {
   const page = await open(`${base}?step=4`, { reducedMotion: 'reduce' });

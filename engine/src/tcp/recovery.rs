@@ -108,7 +108,7 @@ impl Recovery {
             // Full acknowledgment (RFC 6582 §3.2 step 3).
             self.recovering = None;
             self.inflation = 0;
-            cc.on_recovery_end(info.now, info.flight);
+            cc.on_recovery_end(info.now, (!self.sack).then_some(info.flight));
             return None;
         }
         if self.sack {

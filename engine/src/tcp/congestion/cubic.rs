@@ -165,9 +165,8 @@ impl Controller for Cubic {
         self.region = CubicRegion::Recovery;
     }
 
-    fn on_recovery_end(&mut self, _now: Instant, flight: u32) {
-        // As NewReno's full acknowledgment (RFC 6582 §3.2 step 3, option 1).
-        self.cwnd = self.ssthresh.min(flight.max(self.smss) + self.smss) as f64;
+    fn on_recovery_end(&mut self, _now: Instant, flight: Option<u32>) {
+        self.cwnd = super::window_after_recovery(self.ssthresh, self.smss, flight) as f64;
     }
 
     fn on_timeout(&mut self, _now: Instant, flight: u32) {
@@ -355,7 +354,7 @@ mod tests {
         let mut c = Cubic::new(MSS, Some(100), Some(2));
         c.on_congestion_event(Instant::ZERO, 100 * MSS);
         // A second loss at 70 segments, below W_max = 100: W_max = 70 × 1.7 / 2.
-        c.on_recovery_end(Instant::ZERO, 70 * MSS);
+        c.on_recovery_end(Instant::ZERO, Some(70 * MSS));
         c.on_congestion_event(Instant::ZERO, 70 * MSS);
         let Some(Variables::Cubic { w_max, .. }) = c.variables() else {
             panic!()
@@ -378,7 +377,7 @@ mod tests {
     fn cycle(w_max: u32) -> (u64, f64) {
         let mut c = Cubic::new(MSS, Some(w_max), Some(2)).with_fast_convergence(false);
         c.on_congestion_event(Instant::ZERO, w_max * MSS);
-        c.on_recovery_end(Instant::ZERO, w_max * MSS);
+        c.on_recovery_end(Instant::ZERO, None);
         let rtt = rtt_of(100);
         let (mut now, mut packets, mut rounds) = (Instant::ZERO, 0u64, 0u64);
         while c.window() < w_max * MSS {

@@ -111,6 +111,13 @@ pub enum Variables {
     },
 }
 
+/// The window when recovery ends: ssthresh, or after NewReno's full
+/// acknowledgment min(ssthresh, max(FlightSize, SMSS) + SMSS) (RFC 6582
+/// §3.2 step 3, option 1).
+fn window_after_recovery(ssthresh: u32, smss: u32, flight: Option<u32>) -> u32 {
+    flight.map_or(ssthresh, |f| ssthresh.min(f.max(smss) + smss))
+}
+
 /// New data acknowledged outside recovery.
 pub struct Ack<'a> {
     pub now: Instant,
@@ -129,7 +136,10 @@ pub trait Controller {
     /// what was outstanding, without Limited Transmit's segments.
     fn on_congestion_event(&mut self, now: Instant, flight: u32);
     /// Recovery ended: everything outstanding at its start is acknowledged.
-    fn on_recovery_end(&mut self, now: Instant, flight: u32);
+    /// `flight` is what is still outstanding after NewReno recovery, which
+    /// deflates the window to it; `None` after SACK recovery, which kept
+    /// cwnd at ssthresh all along (RFC 6675 §5).
+    fn on_recovery_end(&mut self, now: Instant, flight: Option<u32>);
     /// The retransmission timer expired.
     fn on_timeout(&mut self, now: Instant, flight: u32);
     /// Nothing was sent for longer than an RTO (RFC 5681 §4.1).

@@ -59,9 +59,8 @@ impl Controller for NewReno {
         self.cwnd = self.ssthresh;
     }
 
-    fn on_recovery_end(&mut self, _now: Instant, flight: u32) {
-        // Full acknowledgment: deflate the window (RFC 6582 §3.2 step 3, option 1).
-        self.cwnd = self.ssthresh.min(flight.max(self.smss) + self.smss);
+    fn on_recovery_end(&mut self, _now: Instant, flight: Option<u32>) {
+        self.cwnd = super::window_after_recovery(self.ssthresh, self.smss, flight);
     }
 
     fn on_timeout(&mut self, _now: Instant, flight: u32) {
@@ -146,8 +145,11 @@ mod tests {
         let mut c = NewReno::new(MSS, Some(10), None);
         c.on_congestion_event(Instant::ZERO, 10 * MSS);
         assert_eq!((c.ssthresh(), c.window()), (5 * MSS, 5 * MSS));
-        c.on_recovery_end(Instant::ZERO, 0);
+        c.on_recovery_end(Instant::ZERO, Some(0));
         assert_eq!(c.window(), 2 * MSS, "min(ssthresh, max(FlightSize, SMSS) + SMSS)");
+        c.on_congestion_event(Instant::ZERO, 10 * MSS);
+        c.on_recovery_end(Instant::ZERO, None);
+        assert_eq!(c.window(), 5 * MSS, "SACK recovery leaves cwnd at ssthresh");
     }
 
     #[test]
