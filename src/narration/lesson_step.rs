@@ -191,6 +191,10 @@ fn acknowledgment(t: &mut Teller, step: &Step) {
 
 /// What a SYN offers beyond the MSS.
 fn syn_options(t: &mut Teller, s: &tcpsim::trace::Segment) {
+    if let Some(shift) = s.options.window_scale {
+        let unit = 1u32 << shift.min(14);
+        t.say("syn-wscale", &[&shift.to_string(), &unit.to_string()]);
+    }
     if s.options.sack_permitted {
         t.say("syn-sack", &[]);
     }

@@ -16,6 +16,7 @@ pub mod free;
 pub mod half_close;
 pub mod lost_data;
 pub mod lost_final_ack;
+pub mod modern_curl;
 pub mod old_syn;
 pub mod out_of_order;
 pub mod refused;
@@ -86,6 +87,7 @@ const fn modern(setup: fn() -> Setup) -> fn() -> Setup {
 /// Every scenario, in the order a course would take them.
 pub const ALL: &[Scenario] = &[
     curl::SCENARIO,
+    modern_curl::SCENARIO,
     lost_data::SCENARIO,
     fast_retransmit::SCENARIO,
     out_of_order::SCENARIO,
