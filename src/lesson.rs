@@ -60,6 +60,10 @@ pub enum Key {
     FastRetransmit,
     /// Resent because the SACK scoreboard presumes it lost.
     SackResend,
+    /// A tail loss probe (RFC 8985 §7).
+    LossProbe,
+    /// Resent because RACK marked it lost (RFC 8985 §6).
+    RackResend,
     /// Its arrival ends fast recovery.
     RecoveryEnd,
     /// Its arrival ends slow start without a loss.
@@ -104,6 +108,10 @@ const KEYS: &[(&str, Key)] = &[
     // Modern TCP's keys: only its lessons (in the `full` build) use them.
     #[cfg(feature = "full")]
     ("sack-resend", Key::SackResend),
+    #[cfg(feature = "full")]
+    ("loss-probe", Key::LossProbe),
+    #[cfg(feature = "full")]
+    ("rack-resend", Key::RackResend),
     ("recovery-end", Key::RecoveryEnd),
     ("congestion-avoidance", Key::CongestionAvoidance),
     #[cfg(feature = "full")]
@@ -193,6 +201,8 @@ fn happens(story: &Story, step: &Step, key: Key) -> bool {
     let marked = |mark| step.marks.contains(&mark);
     let sent_after = |test: &dyn Fn(&Event) -> bool| before(story, step).any(test);
     let arrival = |test: &dyn Fn(&Event) -> bool| on_arrival(story, step).any(test);
+    let resent =
+        |why: RetransmitReason| sent_after(&|e| matches!(e, Event::Retransmit { reason, .. } if *reason == why));
     let enters = |state: State| move |e: &Event| matches!(e, Event::StateChanged { to, .. } if *to == state);
     match key {
         Key::Handshake => {
@@ -214,27 +224,10 @@ fn happens(story: &Story, step: &Step, key: Key) -> bool {
             )
         }),
         Key::DupAck => arrival(&|e| matches!(e, Event::DuplicateAck { count: 1, .. })),
-        Key::FastRetransmit => sent_after(&|e| {
-            matches!(
-                e,
-                Event::Retransmit {
-                    reason: RetransmitReason::FastRetransmit,
-                    ..
-                }
-            )
-        }),
-        Key::SackResend => {
-            MODERN
-                && sent_after(&|e| {
-                    matches!(
-                        e,
-                        Event::Retransmit {
-                            reason: RetransmitReason::SackRecovery,
-                            ..
-                        }
-                    )
-                })
-        }
+        Key::FastRetransmit => resent(RetransmitReason::FastRetransmit),
+        Key::SackResend => MODERN && resent(RetransmitReason::SackRecovery),
+        Key::LossProbe => resent(RetransmitReason::LossProbe),
+        Key::RackResend => resent(RetransmitReason::MarkedLost),
         Key::RecoveryEnd => ends_phase(story, step, Phase::FastRecovery, None),
         Key::CongestionAvoidance => ends_phase(story, step, Phase::SlowStart, Some(Phase::CongestionAvoidance)),
         #[cfg(feature = "full")]

@@ -237,6 +237,8 @@ fn retransmit_name(reason: RetransmitReason) -> &'static str {
         RetransmitReason::PartialAck => "partial-ack",
         RetransmitReason::SynRepeated => "syn-repeated",
         RetransmitReason::SackRecovery => "sack-recovery",
+        RetransmitReason::LossProbe => "loss-probe",
+        RetransmitReason::MarkedLost => "rack",
     }
 }
 

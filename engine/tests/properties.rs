@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use tcpsim::net::{LinkConfig, Side};
 use tcpsim::scenario::apps::{Open, Peer};
 use tcpsim::scenario::{run_setup, RunOptions, Setup};
-use tcpsim::tcp::{Config, Event, IsnPolicy, State};
+use tcpsim::tcp::{Algorithm, Config, Event, IsnPolicy, Profile, State};
 use tcpsim::time::Duration;
 use tcpsim::trace::What;
 
@@ -53,6 +53,11 @@ struct Knobs {
     sack: bool,
     /// RFC 7323 timestamps, when the peer offers them too.
     timestamps: bool,
+    /// RFC 8985, when both sides use SACK.
+    rack_tlp: bool,
+    congestion: Algorithm,
+    /// The whole modern Linux profile, over all of the above.
+    modern_profile: bool,
 }
 
 fn knobs() -> impl Strategy<Value = Knobs> {
@@ -65,9 +70,23 @@ fn knobs() -> impl Strategy<Value = Knobs> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
+        any::<bool>(),
+        prop_oneof![Just(Algorithm::NewReno), Just(Algorithm::Cubic)],
+        prop::bool::weighted(0.25),
     )
         .prop_map(
-            |(window_scale, ack_ms, nagle, limited_transmit, restart_after_idle, sack, timestamps)| Knobs {
+            |(
+                window_scale,
+                ack_ms,
+                nagle,
+                limited_transmit,
+                restart_after_idle,
+                sack,
+                timestamps,
+                rack_tlp,
+                congestion,
+                modern_profile,
+            )| Knobs {
                 window_scale,
                 delayed_ack: ack_ms.map(Duration::from_millis),
                 nagle,
@@ -75,6 +94,9 @@ fn knobs() -> impl Strategy<Value = Knobs> {
                 restart_after_idle,
                 sack,
                 timestamps,
+                rack_tlp,
+                congestion,
+                modern_profile,
             },
         )
 }
@@ -82,7 +104,7 @@ fn knobs() -> impl Strategy<Value = Knobs> {
 /// Hosts that keep trying: the property is about correctness under loss,
 /// so retry limits must not be what ends a run.
 fn host(addr: Ipv4Addr, isn: u32, recv_buffer: usize, knobs: Knobs) -> Config {
-    Config {
+    let mut config = Config {
         addr,
         isn: IsnPolicy::Fixed(isn),
         recv_buffer,
@@ -93,12 +115,18 @@ fn host(addr: Ipv4Addr, isn: u32, recv_buffer: usize, knobs: Knobs) -> Config {
         restart_after_idle: knobs.restart_after_idle,
         sack: knobs.sack,
         timestamps: knobs.timestamps,
+        rack_tlp: knobs.rack_tlp,
+        congestion: knobs.congestion,
         min_rto: Duration::from_millis(200),
         syn_retries: 40,
         synack_retries: 40,
         max_retries: 40,
         ..Config::default()
+    };
+    if knobs.modern_profile {
+        Profile::ModernLinux.apply(&mut config);
     }
+    config
 }
 
 fn cases() -> u32 {

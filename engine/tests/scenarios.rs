@@ -998,3 +998,47 @@ fn compare_mode_figures_tell_the_runs_apart() {
     assert!(Variant::ALL.iter().all(|v| Variant::parse(v.id()) == Some(*v)));
     assert_eq!(Variant::parse("vegas"), None);
 }
+
+#[test]
+fn a_tail_loss_probe_repairs_a_lost_tail_in_round_trips_where_the_rto_takes_longer() {
+    use scenario::compare::{Summary, Variant};
+    const RTT: u64 = 50_000;
+    let with = run("tail-loss");
+    let mut setup = (scenario::find("tail-loss").unwrap().setup)();
+    Variant::NoRackTlp.apply(&mut setup);
+    let without = scenario::run_setup("tail-loss", setup, &RunOptions::default());
+    for t in [&with, &without] {
+        assert!(body_received(t, scenario::tail_loss::BODY));
+    }
+    let reasons = |t: &Trace| server_resends(t).iter().map(|r| r.1).collect::<Vec<_>>();
+    // With RACK-TLP: the probe resends the last segment; its SACK shows the
+    // one before it missing, which RACK marks lost at once. No timeout.
+    assert_eq!(
+        reasons(&with),
+        [RetransmitReason::LossProbe, RetransmitReason::MarkedLost]
+    );
+    // The probe leaves about two round trips after the last ACK arrived.
+    let probe = server_resends(&with)[0].0;
+    let last_ack = with
+        .records
+        .iter()
+        .rfind(|r| r.side == Side::Server && r.at.micros() < probe && matches!(r.what, What::Delivered { .. }))
+        .unwrap()
+        .at
+        .micros();
+    let waited = probe - last_ack;
+    assert!(
+        (2 * RTT..=3 * RTT).contains(&waited),
+        "probe {waited} µs after the last ACK"
+    );
+    // Without it, the retransmission timer brings the tail back.
+    assert!(
+        reasons(&without).contains(&RetransmitReason::Timeout),
+        "{:?}",
+        reasons(&without)
+    );
+    let (a, b) = (Summary::of(&with), Summary::of(&without));
+    eprintln!("tail loss: with RACK-TLP {a:?}; without {b:?}; probe {waited} µs after the last ACK");
+    assert!(a.done.unwrap() < b.done.unwrap());
+    assert_eq!((a.timeouts, b.timeouts > 0), (0, true));
+}

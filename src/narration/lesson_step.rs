@@ -298,7 +298,7 @@ fn before_sending(t: &mut Teller, i: usize, event: &Event) {
             timer: Timer::Retransmit,
             ..
         } => {
-            let waited = timer_length(records, i, side);
+            let waited = timer_length(records, i, side, Timer::Retransmit);
             t.say("rto", &[&duration(waited.unwrap_or(0))]);
             if let Some(next) = next_timeout(records, i, side).filter(|&next| waited.is_some_and(|w| next > w)) {
                 t.say("rto-doubles", &[&duration(next)]);
@@ -312,8 +312,20 @@ fn before_sending(t: &mut Teller, i: usize, event: &Event) {
             RetransmitReason::PartialAck => t.say("partial-ack", &[&seq.to_string()]),
             RetransmitReason::SynRepeated => t.say("syn-repeated", &[]),
             RetransmitReason::SackRecovery => t.say("sack-resend", &[&seq.to_string()]),
-            RetransmitReason::Timeout => {}
+            #[cfg(feature = "full")]
+            RetransmitReason::LossProbe => t.say("loss-probe", &[]),
+            #[cfg(feature = "full")]
+            RetransmitReason::MarkedLost => t.say("rack-resend", &[]),
+            _ => {}
         },
+        #[cfg(feature = "full")]
+        Event::TimerFired {
+            timer: Timer::LossProbe,
+            ..
+        } => {
+            let waited = timer_length(records, i, side, Timer::LossProbe);
+            t.say("pto", &[&duration(waited.unwrap_or(0))]);
+        }
         Event::Window { .. } => window_change(t, i),
         Event::StateChanged { to, .. } => state_entered(t, side, *to),
         Event::Duplicate { .. } => t.say("copy", &[]),
@@ -327,19 +339,14 @@ fn before_sending(t: &mut Teller, i: usize, event: &Event) {
     }
 }
 
-/// How long the retransmission timer that fired at record `i` had run:
-/// from when it was last set for that instant to when it fired (µs).
-fn timer_length(records: &[Record], i: usize, side: Side) -> Option<u64> {
+/// How long `timer`, which fired at record `i`, had run: from when it was
+/// last set for that instant to when it fired (µs).
+fn timer_length(records: &[Record], i: usize, side: Side, timer: Timer) -> Option<u64> {
     let fired = records[i].at;
     records[..i].iter().rev().find_map(|r| match r.what {
         What::Engine {
-            event:
-                Event::TimerSet {
-                    timer: Timer::Retransmit,
-                    at,
-                    ..
-                },
-        } if r.side == side && at == fired => Some(fired.micros() - r.at.micros()),
+            event: Event::TimerSet { timer: t, at, .. },
+        } if r.side == side && t == timer && at == fired => Some(fired.micros() - r.at.micros()),
         _ => None,
     })
 }
@@ -452,6 +459,11 @@ fn on_arrival(t: &mut Teller, i: usize, side: Side, event: &Event) {
         Event::Reopened { .. } => t.say("reopened", &[]),
         #[cfg(feature = "full")]
         Event::CongestionVariables { variables, .. } => cubic_curve(t, i, variables),
+        #[cfg(feature = "full")]
+        Event::MarkedLost { seq, len, .. } => {
+            let last = (*seq + (*len as usize)) - 1;
+            t.say("rack-lost", &[who, &seq.to_string(), &last.to_string()])
+        }
         #[cfg(feature = "full")]
         Event::DuplicateSack { seq, len, .. } => {
             let last = (*seq + (*len as usize)) - 1;

@@ -336,6 +336,8 @@ mod tests {
             Key::DupAck => "duplicate ACK 1 of 3",
             Key::FastRetransmit => "fast retransmit",
             Key::SackResend => "scoreboard presumes the segment there lost",
+            Key::LossProbe => "tail loss probe",
+            Key::RackResend => "RACK marked these bytes lost",
             Key::RecoveryEnd => "recovery ends",
             Key::CongestionAvoidance => "slow start ends",
             Key::Convex => "curve turns convex",

@@ -15,16 +15,18 @@ pub enum Variant {
     Cubic,
     NoSack,
     Sack,
+    NoRackTlp,
     Teaching,
     ModernLinux,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 6] = [
+    pub const ALL: [Variant; 7] = [
         Variant::NewReno,
         Variant::Cubic,
         Variant::NoSack,
         Variant::Sack,
+        Variant::NoRackTlp,
         Variant::Teaching,
         Variant::ModernLinux,
     ];
@@ -36,6 +38,7 @@ impl Variant {
             Variant::Cubic => "cubic",
             Variant::NoSack => "no-sack",
             Variant::Sack => "sack",
+            Variant::NoRackTlp => "no-rack-tlp",
             Variant::Teaching => "teaching",
             Variant::ModernLinux => "modern-linux",
         }
@@ -52,6 +55,7 @@ impl Variant {
             Variant::Cubic => "CUBIC congestion control",
             Variant::NoSack => "SACK turned off",
             Variant::Sack => "SACK turned on",
+            Variant::NoRackTlp => "RACK-TLP turned off",
             Variant::Teaching => "the teaching hosts",
             Variant::ModernLinux => "modern Linux hosts",
         }
@@ -64,6 +68,7 @@ impl Variant {
                 Variant::Cubic => host.congestion = Algorithm::Cubic,
                 Variant::NoSack => host.sack = false,
                 Variant::Sack => host.sack = true,
+                Variant::NoRackTlp => host.rack_tlp = false,
                 Variant::Teaching => Profile::Teaching.apply(host),
                 Variant::ModernLinux => Profile::ModernLinux.apply(host),
             }

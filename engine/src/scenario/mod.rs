@@ -26,6 +26,7 @@ pub mod simultaneous_close;
 pub mod simultaneous_open;
 pub mod syn_flood;
 pub mod syn_timeout;
+pub mod tail_loss;
 pub mod teaching;
 pub mod three_way_close;
 pub mod zero_window;
@@ -97,6 +98,7 @@ pub const ALL: &[Scenario] = &[
     congestion::SCENARIO,
     sack::SCENARIO,
     cubic::SCENARIO,
+    tail_loss::SCENARIO,
     old_syn::SCENARIO,
     syn_timeout::SCENARIO,
     refused::SCENARIO,

@@ -35,6 +35,10 @@ pub struct Config {
     /// segment carries TSval/TSecr, every ACK of new data is an RTT sample
     /// and PAWS drops old duplicates. The clock is simulated milliseconds.
     pub timestamps: bool,
+    /// RACK-TLP (RFC 8985), when both sides use SACK: losses found by the
+    /// time since a later segment was delivered, and a tail loss probe
+    /// after about two round trips of silence.
+    pub rack_tlp: bool,
     /// First ephemeral port handed out by `connect` (RFC 6335: 49152–65535).
     pub ephemeral_port: u16,
     /// Nagle's algorithm (RFC 9293 §3.7.4). Off by default.
@@ -92,6 +96,7 @@ impl Default for Config {
             isn: IsnPolicy::Fixed(1000),
             sack: false,
             timestamps: false,
+            rack_tlp: false,
             ephemeral_port: 49152,
             nagle: false,
             delayed_ack: None,
@@ -132,8 +137,8 @@ pub enum Profile {
     Teaching,
     /// What a Linux host does out of the box (values from the kernel's
     /// `include/net/tcp.h` and `net.ipv4.tcp_*` defaults): SACK,
-    /// timestamps, window scale 7, CUBIC, IW10, delayed ACKs of 40 ms and
-    /// a 200 ms minimum RTO. Builds without modern TCP keep NewReno.
+    /// timestamps, window scale 7, CUBIC, RACK-TLP, IW10, delayed ACKs of
+    /// 40 ms and a 200 ms minimum RTO. Builds without modern TCP keep NewReno.
     ModernLinux,
 }
 
@@ -146,6 +151,7 @@ impl Profile {
             Profile::Teaching => Config {
                 sack: teaching.sack,
                 timestamps: teaching.timestamps,
+                rack_tlp: teaching.rack_tlp,
                 window_scale: teaching.window_scale,
                 initial_cwnd: teaching.initial_cwnd,
                 delayed_ack: teaching.delayed_ack,
@@ -160,6 +166,8 @@ impl Profile {
                 // net.ipv4.tcp_sack = 1, net.ipv4.tcp_timestamps = 1.
                 sack: true,
                 timestamps: true,
+                // net.ipv4.tcp_recovery = 1 (RACK), tcp_early_retrans = 3 (TLP).
+                rack_tlp: true,
                 // The shift Linux offers for its default maximum receive
                 // buffer (net.ipv4.tcp_rmem's 6 MB needs 2^7).
                 window_scale: Some(7),

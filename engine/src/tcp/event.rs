@@ -24,11 +24,26 @@ pub enum Timer {
     DelayedAck,
     /// 2 × MSL wait before the closing side forgets the connection.
     TimeWait,
+    /// RACK's reordering timer: a segment not yet overdue may become
+    /// lost (RFC 8985 §6.2). (Only builds with modern TCP arm it.)
+    Reorder,
+    /// The tail loss probe's timer, the PTO (RFC 8985 §7.2).
+    LossProbe,
 }
 
 impl Timer {
-    pub const COUNT: usize = 4;
-    pub const ALL: [Timer; Timer::COUNT] = [Timer::Retransmit, Timer::Persist, Timer::DelayedAck, Timer::TimeWait];
+    pub const COUNT: usize = 6;
+    /// In the order they fire when due together: a loss probe due with
+    /// the RTO goes first and pushes it back (RFC 8985 §7.2 caps the PTO at
+    /// the RTO: one timer, the probe's).
+    pub const ALL: [Timer; Timer::COUNT] = [
+        Timer::LossProbe,
+        Timer::Retransmit,
+        Timer::Persist,
+        Timer::DelayedAck,
+        Timer::TimeWait,
+        Timer::Reorder,
+    ];
     pub const fn index(self) -> usize {
         self as usize
     }
@@ -59,6 +74,10 @@ pub enum RetransmitReason {
     SynRepeated,
     /// The SACK scoreboard presumes the bytes lost (RFC 6675 §4 NextSeg).
     SackRecovery,
+    /// The tail loss probe: the last segment sent again (RFC 8985 §7.3).
+    LossProbe,
+    /// RACK marked it lost (RFC 8985 §6.2), and recovery starts with it.
+    MarkedLost,
 }
 
 /// Why an arriving datagram or segment was not used.
@@ -159,6 +178,15 @@ pub enum Event {
         lost: Vec<(SeqNumber, SeqNumber)>,
         high_rxt: Option<SeqNumber>,
         pipe: u32,
+    },
+    /// RACK marked these bytes lost: a segment sent after them was
+    /// delivered, and they are overdue by more than a round trip plus the
+    /// reordering window (RFC 8985 §6.2).
+    #[cfg(feature = "modern")]
+    MarkedLost {
+        conn: ConnId,
+        seq: SeqNumber,
+        len: u32,
     },
     /// The congestion control algorithm's own variables after they changed
     /// (CUBIC's W_max, K and region).
@@ -263,6 +291,8 @@ impl fmt::Display for RetransmitReason {
             RetransmitReason::PartialAck => "partial ACK",
             RetransmitReason::SynRepeated => "SYN repeated",
             RetransmitReason::SackRecovery => "SACK recovery",
+            RetransmitReason::LossProbe => "tail loss probe",
+            RetransmitReason::MarkedLost => "RACK marked it lost",
         })
     }
 }
@@ -314,7 +344,8 @@ impl Event {
             #[cfg(feature = "modern")]
             Event::Scoreboard { conn, .. }
             | Event::DuplicateSack { conn, .. }
-            | Event::CongestionVariables { conn, .. } => Some(*conn),
+            | Event::CongestionVariables { conn, .. }
+            | Event::MarkedLost { conn, .. } => Some(*conn),
             Event::SynCookieSent { listener } => Some(*listener),
             Event::Rejected { conn, .. } => *conn,
         }

@@ -16,6 +16,8 @@ pub mod congestion;
 mod connection;
 mod endpoint;
 mod event;
+#[cfg(feature = "modern")]
+mod rack;
 mod reassembly;
 mod recovery;
 mod rtt;

@@ -15,6 +15,9 @@ pub struct Scoreboard {
     sacked: Vec<(SeqNumber, SeqNumber)>,
     /// One past the highest byte retransmitted in this recovery (HighRxt).
     pub high_rxt: Option<SeqNumber>,
+    /// Ranges RACK marked lost (RFC 8985): lost whatever is SACKed above.
+    #[cfg(feature = "modern")]
+    marked_lost: Vec<(SeqNumber, SeqNumber)>,
 }
 
 /// A hole: bytes the receiver has not reported.
@@ -37,6 +40,29 @@ impl Scoreboard {
     pub fn clear(&mut self) {
         self.sacked.clear();
         self.high_rxt = None;
+        #[cfg(feature = "modern")]
+        self.marked_lost.clear();
+    }
+
+    /// RACK found `start..end` lost. If it had been resent, the resend was
+    /// lost too: HighRxt goes back so that NextSeg picks it again.
+    #[cfg(feature = "modern")]
+    pub fn mark_lost(&mut self, start: SeqNumber, end: SeqNumber) {
+        self.marked_lost.push((start, end));
+        if self.high_rxt.is_some_and(|h| h > start) {
+            self.high_rxt = Some(start);
+        }
+    }
+
+    /// Whether RACK marked any of `start..end` lost.
+    fn marked(&self, start: SeqNumber, end: SeqNumber) -> bool {
+        #[cfg(feature = "modern")]
+        return self.marked_lost.iter().any(|&(l, r)| l < end && start < r);
+        #[cfg(not(feature = "modern"))]
+        {
+            let _ = (start, end);
+            false
+        }
     }
 
     /// Records the blocks of an ACK for `una` while `max` was the highest
@@ -63,6 +89,8 @@ impl Scoreboard {
         if self.high_rxt.is_some_and(|h| h <= una) {
             self.high_rxt = None;
         }
+        #[cfg(feature = "modern")]
+        self.marked_lost.retain(|&(_, end)| end > una);
     }
 
     fn insert(&mut self, left: SeqNumber, right: SeqNumber) {
@@ -105,7 +133,8 @@ impl Scoreboard {
             if start < left {
                 let blocks_above = self.sacked.len() - i;
                 let lost = blocks_above >= DUP_ACK_THRESHOLD as usize
-                    || sacked_above > ((DUP_ACK_THRESHOLD - 1) * smss) as usize;
+                    || sacked_above > ((DUP_ACK_THRESHOLD - 1) * smss) as usize
+                    || self.marked(start, left);
                 holes.push(Hole { start, end: left, lost });
             }
             sacked_above -= right.since(left);
@@ -115,7 +144,7 @@ impl Scoreboard {
             holes.push(Hole {
                 start,
                 end: max,
-                lost: false,
+                lost: self.marked(start, max),
             });
         }
         holes

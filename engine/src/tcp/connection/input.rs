@@ -270,6 +270,8 @@ impl Connection {
                 self.snd.retransmit_now = reason;
             }
         }
+        #[cfg(feature = "modern")]
+        self.rack_ack(cx);
         // RFC 6675 §5: recovery also starts when the scoreboard finds the
         // first unacknowledged segment lost, before a third duplicate.
         let (una, max, smss) = (self.snd.una, self.snd.max, self.snd.mss as u32);
@@ -308,13 +310,14 @@ impl Connection {
     /// A D-SACK is reported (RFC 2883 §4: the first block lies below the
     /// ACK, or inside the second block).
     #[cfg(feature = "modern")]
-    fn report_dsack(&self, cx: &mut Cx, seg: &TcpRepr<'_>) {
+    fn report_dsack(&mut self, cx: &mut Cx, seg: &TcpRepr<'_>) {
         let mut blocks = seg.options.sack.iter();
         let Some((left, right)) = blocks.next() else {
             return;
         };
         let inside_second = blocks.next().is_some_and(|(l, r)| l <= left && right <= r);
         if right <= seg.ack || inside_second {
+            self.rack.dsack_seen = self.rack.probe.is_some();
             cx.event(Event::DuplicateSack {
                 conn: self.id,
                 seq: left,

@@ -12,6 +12,8 @@
 
 mod input;
 mod output;
+#[cfg(feature = "modern")]
+mod rack_tlp;
 mod recv;
 mod send;
 pub mod transition;
@@ -183,6 +185,8 @@ pub(super) struct Connection {
     last_scoreboard: Option<Event>,
     #[cfg(feature = "modern")]
     last_variables: Option<super::Variables>,
+    #[cfg(feature = "modern")]
+    rack: super::rack::Rack,
 }
 
 impl Connection {
@@ -212,6 +216,8 @@ impl Connection {
             last_scoreboard: None,
             #[cfg(feature = "modern")]
             last_variables: None,
+            #[cfg(feature = "modern")]
+            rack: Default::default(),
         }
     }
 
@@ -398,7 +404,7 @@ impl Connection {
                 }
             }
             State::TimeWait => {
-                for timer in [Timer::Retransmit, Timer::Persist, Timer::DelayedAck] {
+                for timer in Timer::ALL.into_iter().filter(|&t| t != Timer::TimeWait) {
                     self.cancel_timer(cx, timer);
                 }
                 self.restart_time_wait(cx);
@@ -493,6 +499,15 @@ impl Connection {
                 }
                 Timer::DelayedAck => self.rcv.ack_pending = true,
                 Timer::TimeWait => self.apply(cx, Trigger::TimeWaitOver),
+                #[cfg(feature = "modern")]
+                Timer::Reorder => self.rack_detect_loss(cx),
+                #[cfg(feature = "modern")]
+                Timer::LossProbe => {
+                    self.rack.fire = true;
+                    self.arm_rto(cx);
+                }
+                #[cfg(not(feature = "modern"))]
+                Timer::Reorder | Timer::LossProbe => {}
             }
             if self.is_gone() {
                 return;
@@ -523,6 +538,12 @@ impl Connection {
             if self.sack_ok() {
                 // The receiver may have dropped what it SACKed (RFC 2018 §8).
                 self.scoreboard.clear();
+            }
+            #[cfg(feature = "modern")]
+            {
+                self.rack.on_timeout();
+                self.cancel_timer(cx, Timer::Reorder);
+                self.cancel_timer(cx, Timer::LossProbe);
             }
         } else {
             self.syn_timed_out = true;

@@ -15,6 +15,7 @@ impl Connection {
             _ => self
                 .send_retransmission(cx)
                 .or_else(|| self.send_sack_recovery(cx))
+                .or_else(|| self.send_loss_probe(cx))
                 .or_else(|| self.send_data(cx))
                 .or_else(|| self.send_probe(cx))
                 .or_else(|| self.rcv.ack_pending.then(|| self.send_ack(cx))),
@@ -124,7 +125,7 @@ impl Connection {
 
     /// The largest payload the next segment may carry: the send MSS, less
     /// room for SACK blocks while we hold data out of order (RFC 6691 §3).
-    fn payload_room(&self) -> usize {
+    pub(super) fn payload_room(&self) -> usize {
         let sack = if self.sack_ok() && self.rcv.holds_out_of_order() {
             TcpOptions {
                 timestamps: self.rcv.ts().map(|ts| (0, ts.recent)),
@@ -207,7 +208,18 @@ impl Connection {
             let beyond_cwnd = (flight + len).saturating_sub(cwnd as usize);
             self.recovery.on_limited_transmit(beyond_cwnd.min(len) as u32);
         }
-        Some(self.segment(cx, seq, len, fin))
+        let out = self.segment(cx, seq, len, fin);
+        // RFC 8985 §7.2: new data restarts the probe timer.
+        #[cfg(feature = "modern")]
+        if new_data {
+            self.arm_loss_probe(cx);
+        }
+        Some(out)
+    }
+
+    #[cfg(not(feature = "modern"))]
+    fn send_loss_probe(&mut self, _: &mut Cx) -> Option<Vec<u8>> {
+        None
     }
 
     /// RFC 5681 §4.1: after sending nothing for more than an RTO, the ACK
@@ -279,7 +291,7 @@ impl Connection {
 
     /// Builds a segment at `seq` carrying `len` bytes from the send buffer
     /// (and FIN), with the current ACK and window.
-    fn segment(&mut self, cx: &mut Cx, seq: SeqNumber, len: usize, fin: bool) -> Vec<u8> {
+    pub(super) fn segment(&mut self, cx: &mut Cx, seq: SeqNumber, len: usize, fin: bool) -> Vec<u8> {
         let window = self.rcv.advertise(cx.config);
         let options = self.segment_options(cx);
         let data_end = self.snd.data_end();
@@ -301,6 +313,10 @@ impl Connection {
         };
         let bytes = cx.emit(self.local, self.remote, &tcp);
         self.sent_ack(cx);
+        #[cfg(feature = "modern")]
+        if len > 0 || fin {
+            self.rack_sent(cx, seq, len, fin);
+        }
         bytes
     }
 
@@ -326,7 +342,7 @@ impl Connection {
         self.cancel_timer(cx, Timer::DelayedAck);
     }
 
-    fn retransmitted(&mut self, cx: &mut Cx, seq: SeqNumber, len: usize, reason: RetransmitReason) {
+    pub(super) fn retransmitted(&mut self, cx: &mut Cx, seq: SeqNumber, len: usize, reason: RetransmitReason) {
         // Karn's rule: an ACK for retransmitted data is ambiguous; no sample.
         self.rtt_timing = None;
         cx.event(Event::Retransmit {
