@@ -386,11 +386,74 @@ impl SequencePlot {
     }
 }
 
+/// The data sender's SACK scoreboard at one moment (RFC 6675), offsets
+/// in bytes from SND.UNA.
+#[cfg(feature = "full")]
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scoreboard {
+    /// µs.
+    pub at: u64,
+    pub una: u32,
+    /// SND.MAX − SND.UNA.
+    pub outstanding: u32,
+    pub sacked: Vec<(u32, u32)>,
+    pub lost: Vec<(u32, u32)>,
+    /// Resent up to here (HighRxt), if anything was.
+    pub resent_to: Option<u32>,
+    pub pipe: u32,
+}
+
+#[cfg(feature = "full")]
+impl Scoreboard {
+    /// Every report of the data sender's scoreboard, in time order.
+    pub fn reports(story: &Story) -> Vec<Scoreboard> {
+        let sender = story.data_sender();
+        story
+            .trace
+            .records
+            .iter()
+            .filter(|r| r.side == sender)
+            .filter_map(|r| match &r.what {
+                What::Engine {
+                    event:
+                        Event::Scoreboard {
+                            una,
+                            max,
+                            sacked,
+                            lost,
+                            high_rxt,
+                            pipe,
+                            ..
+                        },
+                } => {
+                    let offset = |s: tcpsim::wire::SeqNumber| s.since(*una) as u32;
+                    let ranges = |list: &[(tcpsim::wire::SeqNumber, tcpsim::wire::SeqNumber)]| {
+                        list.iter().map(|&(l, r)| (offset(l), offset(r))).collect()
+                    };
+                    Some(Scoreboard {
+                        at: r.at.micros(),
+                        una: una.0,
+                        outstanding: offset(*max),
+                        sacked: ranges(sacked),
+                        lost: ranges(lost),
+                        resent_to: high_rxt.map(offset),
+                        pipe: *pipe,
+                    })
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 /// Both plots of one run.
 #[derive(Debug, Default, PartialEq)]
 pub struct Plots {
     pub window: Option<WindowPlot>,
     pub sequence: Option<SequencePlot>,
+    /// The SACK scoreboard's reports (none without SACK or loss).
+    #[cfg(feature = "full")]
+    pub scoreboard: Vec<Scoreboard>,
 }
 
 impl Plots {
@@ -402,6 +465,8 @@ impl Plots {
         Plots {
             window: WindowPlot::new(story, window),
             sequence: SequencePlot::new(story, sequence),
+            #[cfg(feature = "full")]
+            scoreboard: Scoreboard::reports(story),
         }
     }
 

@@ -1042,3 +1042,47 @@ fn a_tail_loss_probe_repairs_a_lost_tail_in_round_trips_where_the_rto_takes_long
     assert!(a.done.unwrap() < b.done.unwrap());
     assert_eq!((a.timeouts, b.timeouts > 0), (0, true));
 }
+
+#[test]
+fn timestamps_time_every_ack_and_paws_drops_the_late_copy() {
+    let trace = run("timestamps");
+    assert!(body_received(&trace, scenario::timestamps::BODY));
+    let evs = events(&trace);
+    // The held-back original arrives after its resend: dropped by PAWS,
+    // answered with an ACK (RFC 7323 §5.3).
+    let paws: Vec<_> = evs
+        .iter()
+        .filter(|e| {
+            e.2 == Side::Client
+                && matches!(
+                    e.3,
+                    Event::Rejected {
+                        reason: RejectReason::Paws,
+                        ..
+                    }
+                )
+        })
+        .collect();
+    assert_eq!(paws.len(), 1);
+    let resent = server_resends(&trace);
+    assert_eq!(resent.len(), 1);
+    assert!(resent[0].0 < paws[0].1, "the resend went before the late copy arrived");
+    // RTTM: one sample per ACK of new data the server received, the ACK
+    // of the resent segment included (no Karn's rule with timestamps).
+    let samples = evs
+        .iter()
+        .filter(|e| e.2 == Side::Server && matches!(e.3, Event::RttSample { .. }))
+        .count();
+    let new_acks = trace
+        .segments()
+        .filter(|(_, side, _, s)| *side == Side::Client && s.flags.ack())
+        .map(|(_, _, _, s)| s.ack)
+        .collect::<Vec<_>>();
+    let advancing = new_acks.windows(2).filter(|w| w[1] > w[0]).count();
+    assert!(
+        samples >= advancing,
+        "{samples} samples for {advancing} ACKs of new data"
+    );
+    // Every segment after the SYNs carries the option.
+    assert!(trace.segments().all(|(_, _, _, s)| s.options.timestamps.is_some()));
+}

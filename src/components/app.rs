@@ -179,6 +179,11 @@ pub fn app(props: &Props) -> Html {
     };
     #[cfg(not(feature = "full"))]
     let compare = Html::default();
+    #[cfg(feature = "full")]
+    let scoreboard =
+        super::scoreboard_bar::scoreboard_bar(&state.plots.scoreboard, moment.time as u64, crate::plot::mss(&story));
+    #[cfg(not(feature = "full"))]
+    let scoreboard = Html::default();
 
     html! {
         <div class={class_names(&[Some("app"), embed.then_some("embedded"), state.still.then_some("still")])} data-theme={theme}>
@@ -226,6 +231,7 @@ pub fn app(props: &Props) -> Html {
                         { narration_panel(&narration_panel::Props { story: story.clone(), focus, compact: embed, lesson,
                                                                    phrases: state.phrases.clone(), glossary: state.glossary.clone(),
                                                                    on_action: on_action.clone() }) }
+                        { scoreboard }
                         { inspector(focus.checked_sub(1).and_then(|i| story.steps.get(i)), state.hovered(), &on_action) }
                     </div>
                 </div>

@@ -102,12 +102,58 @@ pub fn lab_panel(props: &Props) -> Html {
                     onchange={set(|l, v| l.delayed_ack = Some(v == "on"))} />{ " Delayed ACK" }</label>
                 <label class="switch"><input type="checkbox" role="switch" checked={props.lab.syn_cookies.unwrap_or(false)}
                     onchange={set(|l, v| l.syn_cookies = Some(v == "on"))} />{ " SYN cookies" }</label>
+                { host_choices(&props.lab, &props.on_action) }
             </div>
             <label class="lab-payload">{ "What the client sends" }
                 <textarea id="lab-payload" rows="3" placeholder="GET / HTTP/1.1" /></label>
             <button onclick={send_payload} data-testid="payload-send">{ "Send this instead" }</button>
         </section>
     }
+}
+
+/// Each host's TCP profile and congestion control (the build with modern
+/// TCP only: the first page's build has one of each).
+#[cfg(feature = "full")]
+fn host_choices(lab: &Lab, on_action: &Callback<Action>) -> Html {
+    use tcpsim::net::Side;
+    use tcpsim::tcp::{Algorithm, Profile};
+    const PROFILES: [Profile; 2] = [Profile::Teaching, Profile::ModernLinux];
+    const ALGORITHMS: [Algorithm; 2] = [Algorithm::NewReno, Algorithm::Cubic];
+    let pick = |k: usize, f: fn(&mut Lab, usize, Option<usize>)| {
+        let lab = lab.clone();
+        on_action.reform(move |e: Event| {
+            let mut lab = lab.clone();
+            f(&mut lab, k, input_value(&e).parse().ok());
+            Action::SetLab(lab)
+        })
+    };
+    let selected = |chosen: Option<usize>, i: usize| chosen == Some(i);
+    let hosts = [Side::Client, Side::Server].into_iter().enumerate().map(|(k, side)| {
+        let profile = lab.profile[k].and_then(|p| PROFILES.iter().position(|&x| x == p));
+        let algorithm = lab.congestion[k].and_then(|a| ALGORITHMS.iter().position(|&x| x == a));
+        html! { <>
+            <label>{ format!("The {}'s TCP", side.name()) }
+                <select onchange={pick(k, |l, k, i| l.profile[k] = i.map(|i| PROFILES[i]))} data-testid={format!("profile-{}", side.name())}>
+                    <option value="" selected={profile.is_none()}>{ "as the scenario sets it" }</option>
+                    { for PROFILES.iter().enumerate().map(|(i, p)| html! {
+                        <option value={i.to_string()} selected={selected(profile, i)}>{ p.name() }</option>
+                    }) }
+                </select></label>
+            <label>{ format!("The {}'s congestion control", side.name()) }
+                <select onchange={pick(k, |l, k, i| l.congestion[k] = i.map(|i| ALGORITHMS[i]))} data-testid={format!("congestion-{}", side.name())}>
+                    <option value="" selected={algorithm.is_none()}>{ "as its profile sets it" }</option>
+                    { for ALGORITHMS.iter().enumerate().map(|(i, a)| html! {
+                        <option value={i.to_string()} selected={selected(algorithm, i)}>{ a.name() }</option>
+                    }) }
+                </select></label>
+        </> }
+    });
+    html! { <>{ for hosts }</> }
+}
+
+#[cfg(not(feature = "full"))]
+fn host_choices(_: &Lab, _: &Callback<Action>) -> Html {
+    Html::default()
 }
 
 /// A range, select or checkbox's value; a checkbox reads "on" or "off".

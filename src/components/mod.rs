@@ -19,6 +19,8 @@ pub mod ladder;
 pub mod narration_panel;
 pub mod notices;
 pub mod scenario_picker;
+#[cfg(feature = "full")]
+pub mod scoreboard_bar;
 pub mod sequence_plot;
 pub mod state_diagram;
 pub mod window_plot;

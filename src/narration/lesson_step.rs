@@ -24,6 +24,12 @@ struct Teller<'a> {
     sack: bool,
     /// The data sender runs CUBIC (RFC 9438). (Read through `cubic()`.)
     cubic: bool,
+    /// Both SYNs offered timestamps: every segment carries them. (Read
+    /// through `ts()`.)
+    ts: bool,
+    /// TSecr of the segment being told, as it arrives.
+    #[cfg(feature = "full")]
+    echoed: Option<u32>,
     text: String,
 }
 
@@ -36,6 +42,10 @@ impl Teller<'_> {
         cfg!(feature = "full") && self.cubic
     }
 
+    fn ts(&self) -> bool {
+        MODERN && self.ts
+    }
+
     fn say(&mut self, key: &str, args: &[&str]) {
         let sentence = self.phrases.say(key, args);
         self.text.push_str(&sentence);
@@ -44,17 +54,16 @@ impl Teller<'_> {
 
 pub(super) fn narrate(story: &Story, step: &Step, phrases: &Phrases) -> String {
     let records = &story.trace.records;
+    let syns = story.steps.iter().filter(|s| s.segment.flags.syn());
     let mut t = Teller {
         story,
         phrases,
         mss: crate::plot::mss(story),
-        sack: MODERN
-            && story
-                .steps
-                .iter()
-                .filter(|s| s.segment.flags.syn())
-                .all(|s| s.segment.options.sack_permitted),
+        sack: MODERN && syns.clone().all(|s| s.segment.options.sack_permitted),
         cubic: runs_cubic(story),
+        ts: MODERN && syns.clone().all(|s| s.segment.options.timestamps.is_some()),
+        #[cfg(feature = "full")]
+        echoed: step.segment.options.timestamps.map(|(_, ecr)| ecr),
         text: String::new(),
     };
     segment(&mut t, step);
@@ -112,7 +121,8 @@ pub(super) fn narrate(story: &Story, step: &Step, phrases: &Phrases) -> String {
             on_arrival(&mut t, i, records[i].side, event);
         }
     }
-    if acknowledges_a_resend(story, step) {
+    // With timestamps the echo says which copy an ACK answers: no Karn.
+    if acknowledges_a_resend(story, step) && !t.ts() {
         t.say("karn", &[]);
     }
     if step.number == story.steps.len() {
@@ -439,6 +449,13 @@ fn on_arrival(t: &mut Teller, i: usize, side: Side, event: &Event) {
         },
         Event::RttSample { rtt, rto, .. } if first_sample(records, i) => {
             t.say("first-rtt", &[who, &duration(rtt.micros()), &duration(rto.micros())])
+        }
+        #[cfg(feature = "full")]
+        Event::RttSample { rtt, srtt, .. } if t.ts() => {
+            if let Some(ecr) = t.echoed {
+                let (rtt, srtt) = (duration(rtt.micros()), duration(srtt.micros()));
+                t.say("rtt-ts", &[&ecr.to_string(), &rtt, &srtt])
+            }
         }
         Event::ZeroWindow { .. } => t.say("zero-window", &[who]),
         Event::OutOfOrder { seq, len, .. } => t.say("out-of-order", &[&bytes(*len), &seq.to_string(), who]),

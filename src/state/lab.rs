@@ -26,6 +26,12 @@ pub struct Lab {
     pub syn_cookies: Option<bool>,
     /// What the client's application sends.
     pub payload: Option<Vec<u8>>,
+    /// Each host's TCP as a whole, then its congestion control: (client,
+    /// server). Only the build with modern TCP offers them.
+    #[cfg(feature = "full")]
+    pub profile: [Option<tcpsim::tcp::Profile>; 2],
+    #[cfg(feature = "full")]
+    pub congestion: [Option<tcpsim::tcp::Algorithm>; 2],
 }
 
 impl Lab {
@@ -45,6 +51,16 @@ impl Lab {
             }
             if let Some(kbps) = self.bandwidth_kbps {
                 link.bandwidth_bps = (kbps > 0).then_some(kbps.saturating_mul(1000));
+            }
+        }
+        // A profile first: the choices below are made on top of it.
+        #[cfg(feature = "full")]
+        for (k, host) in [&mut setup.client, &mut setup.server].into_iter().enumerate() {
+            if let Some(profile) = self.profile[k] {
+                profile.apply(host);
+            }
+            if let Some(algorithm) = self.congestion[k] {
+                host.congestion = algorithm;
             }
         }
         for host in [&mut setup.client, &mut setup.server] {
@@ -85,6 +101,39 @@ mod tests {
             .segments()
             .map(|(at, side, _, s)| (at.micros(), side, *s))
             .collect()
+    }
+
+    #[cfg(feature = "full")]
+    #[test]
+    fn each_host_takes_its_own_profile_and_congestion_control() {
+        use tcpsim::tcp::{Algorithm, Event, Profile};
+        use tcpsim::trace::What;
+        let trace = run(Lab {
+            profile: [Some(Profile::ModernLinux), None],
+            ..Lab::default()
+        });
+        let segs = segments(&trace);
+        // The client's SYN offers everything; the teaching server answers
+        // with the MSS alone, so neither SACK nor timestamps are used.
+        assert!(segs[0].2.options.sack_permitted && segs[0].2.options.timestamps.is_some());
+        assert!(!segs[1].2.options.sack_permitted && segs[1].2.options.timestamps.is_none());
+        assert!(segs[2..].iter().all(|s| s.2.options.timestamps.is_none()));
+        // CUBIC reports its variables; NewReno has none to report.
+        let cubic_reports = |t: &Trace, side: Side| {
+            t.records.iter().filter(|r| r.side == side).any(|r| {
+                matches!(
+                    r.what,
+                    What::Engine {
+                        event: Event::CongestionVariables { .. }
+                    }
+                )
+            })
+        };
+        let trace = run(Lab {
+            congestion: [None, Some(Algorithm::Cubic)],
+            ..Lab::default()
+        });
+        assert!(cubic_reports(&trace, Side::Server) && !cubic_reports(&trace, Side::Client));
     }
 
     #[test]

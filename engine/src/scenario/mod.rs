@@ -29,6 +29,7 @@ pub mod syn_timeout;
 pub mod tail_loss;
 pub mod teaching;
 pub mod three_way_close;
+pub mod timestamps;
 pub mod zero_window;
 
 use crate::net::{App, Link, LinkConfig, Outcome, ScriptedFault, Simulator};
@@ -99,6 +100,7 @@ pub const ALL: &[Scenario] = &[
     sack::SCENARIO,
     cubic::SCENARIO,
     tail_loss::SCENARIO,
+    timestamps::SCENARIO,
     old_syn::SCENARIO,
     syn_timeout::SCENARIO,
     refused::SCENARIO,

@@ -168,12 +168,15 @@ pub enum Event {
         phase: Phase,
     },
     /// The sender's SACK scoreboard after an ACK or a retransmission
-    /// changed it (RFC 6675): SACKed ranges, holes presumed lost, the
-    /// retransmitted bytes up to `high_rxt`, and the bytes in the network.
+    /// changed it (RFC 6675): between SND.UNA and SND.MAX, SACKed ranges,
+    /// holes presumed lost, the retransmitted bytes up to `high_rxt`, and
+    /// the bytes in the network. Reported while it holds something.
     /// (Only builds with modern TCP have SACK: see `tcp::MODERN`.)
     #[cfg(feature = "modern")]
     Scoreboard {
         conn: ConnId,
+        una: SeqNumber,
+        max: SeqNumber,
         sacked: Vec<(SeqNumber, SeqNumber)>,
         lost: Vec<(SeqNumber, SeqNumber)>,
         high_rxt: Option<SeqNumber>,

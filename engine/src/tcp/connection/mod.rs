@@ -570,19 +570,24 @@ impl Connection {
         self.recovery = Recovery::new(smss, self.sack_ok());
     }
 
-    /// Reports the SACK scoreboard when it changed.
+    /// Reports the SACK scoreboard when it changed, while it holds
+    /// something (and once more when it empties).
     #[cfg(feature = "modern")]
     fn report_scoreboard(&mut self, cx: &mut Cx) {
         let (una, max, smss) = (self.snd.una, self.snd.max, self.snd.mss as u32);
+        let empty = |e: &Event| matches!(e, Event::Scoreboard { sacked, high_rxt: None, .. } if sacked.is_empty());
         let holes = self.scoreboard.holes(una, max, smss);
         let report = Event::Scoreboard {
             conn: self.id,
+            una,
+            max,
             sacked: self.scoreboard.sacked().to_vec(),
             lost: holes.iter().filter(|h| h.lost).map(|h| (h.start, h.end)).collect(),
             high_rxt: self.scoreboard.high_rxt,
             pipe: self.scoreboard.pipe(una, max, smss),
         };
-        if self.last_scoreboard.as_ref() != Some(&report) {
+        let quiet = empty(&report) && self.last_scoreboard.as_ref().is_none_or(empty);
+        if !quiet && self.last_scoreboard.as_ref() != Some(&report) {
             self.last_scoreboard = Some(report.clone());
             cx.event(report);
         }
