@@ -126,6 +126,10 @@ const LESSONS: &[(&str, &str)] = &[
         include_str!("../../engine/src/scenario/lessons/fast-retransmit.md"),
     ),
     (
+        "lessons/sack.md",
+        include_str!("../../engine/src/scenario/lessons/sack.md"),
+    ),
+    (
         "lessons/narration.txt",
         include_str!("../../engine/src/scenario/lessons/narration.txt"),
     ),
