@@ -8,7 +8,7 @@ use tcpsim::scenario::apps::{Open, Peer};
 use tcpsim::scenario::{self, curl, teaching, RunOptions};
 use tcpsim::tcp::{ConnError, CubicRegion, Event, Phase, RejectReason, RetransmitReason, State, Timer, Variables};
 use tcpsim::trace::{Segment, Trace, What};
-use tcpsim::wire::WireError;
+use tcpsim::wire::{SeqNumber, WireError};
 
 fn run(id: &str) -> Trace {
     let trace = scenario::run(id, &RunOptions::default()).unwrap();
@@ -1067,6 +1067,23 @@ fn timestamps_time_every_ack_and_paws_drops_the_late_copy() {
     let resent = server_resends(&trace);
     assert_eq!(resent.len(), 1);
     assert!(resent[0].0 < paws[0].1, "the resend went before the late copy arrived");
+    // The ACK answering the dropped copy reports it in a D-SACK block, so
+    // the server learns that its resend was not needed (RFC 2883).
+    let dsacks: Vec<_> = evs
+        .iter()
+        .filter(|e| e.2 == Side::Server && e.1 > paws[0].1)
+        .filter_map(|e| match e.3 {
+            Event::DuplicateSack { seq, len, .. } => Some((*seq, *len)),
+            _ => None,
+        })
+        .collect();
+    let late = sent(&trace)
+        .into_iter()
+        .filter(|s| s.2 == Side::Server && s.3.len > 0)
+        .nth(3)
+        .expect("the held-back segment")
+        .3;
+    assert_eq!(dsacks, [(SeqNumber(late.seq), late.len)]);
     // RTTM: one sample per ACK of new data the server received, the ACK
     // of the resent segment included (no Karn's rule with timestamps).
     let samples = evs

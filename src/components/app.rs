@@ -172,6 +172,7 @@ pub fn app(props: &Props) -> Html {
         super::compare_panel::compare_panel(
             state.comparison.as_deref(),
             state.params.compare.as_deref(),
+            &state.compare_options,
             story.data_sender(),
             moment.time as u64,
             &on_action.reform(Action::SetCompare),

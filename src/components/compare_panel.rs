@@ -10,10 +10,12 @@ use tcpsim::net::Side;
 use tcpsim::scenario::compare::Variant;
 use yew::prelude::*;
 
-/// `current` is the compared variant's id; `time` the playback time (µs).
+/// `current` is the compared variant's id, `options` the variants that
+/// change something here; `time` the playback time (µs).
 pub fn compare_panel(
     comparison: Option<&Comparison>,
     current: Option<&str>,
+    options: &[Variant],
     sender: Side,
     time: u64,
     on_pick: &Callback<Option<String>>,
@@ -29,7 +31,7 @@ pub fn compare_panel(
                 { "Run the same wire again with " }
                 <select onchange={on_change} data-testid="compare-with">
                     <option value="" selected={current.is_none()}>{ "nothing else (one run)" }</option>
-                    { for Variant::ALL.iter().map(|v| html! {
+                    { for Variant::ALL.iter().filter(|v| options.contains(v) || current == Some(v.id())).map(|v| html! {
                         <option value={v.id()} selected={current == Some(v.id())}>{ v.label() }</option>
                     }) }
                 </select>

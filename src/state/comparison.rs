@@ -20,6 +20,20 @@ pub struct Comparison {
     pub one_way_delay_ms: u64,
 }
 
+/// The changes that make a difference to scenario `id` as the lab sets
+/// it: a variant that leaves both hosts as they are is not offered.
+pub fn variants_for(id: &str, lab: &Lab) -> Vec<Variant> {
+    let shown = super::setup_of(id, lab);
+    Variant::ALL
+        .into_iter()
+        .filter(|v| {
+            let mut changed = super::setup_of(id, lab);
+            v.apply(&mut changed);
+            changed.client != shown.client || changed.server != shown.server
+        })
+        .collect()
+}
+
 impl Comparison {
     /// Runs the scenario again with `variant` next to the shown `story`.
     pub fn new(

@@ -76,6 +76,9 @@ pub struct AppState {
     /// The second run compare mode shows beside this one (made once per run).
     #[cfg(feature = "full")]
     pub comparison: Option<Rc<comparison::Comparison>>,
+    /// What compare mode offers for this scenario and lab.
+    #[cfg(feature = "full")]
+    pub compare_options: Rc<Vec<tcpsim::scenario::compare::Variant>>,
 }
 
 pub enum Action {
@@ -152,6 +155,8 @@ impl AppState {
             key_moments: Rc::default(),
             #[cfg(feature = "full")]
             comparison: None,
+            #[cfg(feature = "full")]
+            compare_options: Rc::default(),
         };
         state.derive();
         state
@@ -241,6 +246,7 @@ impl AppState {
     #[cfg(feature = "full")]
     fn compare(&mut self) {
         use tcpsim::scenario::compare::Variant;
+        self.compare_options = Rc::new(comparison::variants_for(&self.params.scenario, &self.lab));
         let variant = self.params.compare.as_deref().and_then(Variant::parse);
         self.comparison = variant.map(|v| {
             let s = &*self;
@@ -662,6 +668,11 @@ mod tests {
         assert!(line.contains("200 ms sooner, about 1 round trip"), "{line}");
         let s = after(s, [Action::SetCompare(None)]);
         assert!(s.comparison.is_none() && s.params.compare.is_none());
+        // Only changes that make a difference are offered: `sack` already
+        // has SACK on, and NewReno, and teaching hosts otherwise.
+        use tcpsim::scenario::compare::Variant;
+        assert!(!s.compare_options.contains(&Variant::Sack) && !s.compare_options.contains(&Variant::NewReno));
+        assert!(s.compare_options.contains(&Variant::NoSack) && s.compare_options.contains(&Variant::Cubic));
     }
 
     #[test]

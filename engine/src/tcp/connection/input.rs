@@ -135,6 +135,12 @@ impl Connection {
         // wrapped into the window. ACK it and drop it; an RST is exempt.
         if let (Some(ts), Some((val, _))) = (self.rcv.ts(), seg.options.timestamps) {
             if !flags.rst() && (val.wrapping_sub(ts.recent) as i32) < 0 {
+                // Bytes already received come back in a D-SACK, as Linux
+                // does: the sender learns its resend was not needed (RFC 2883 §4).
+                let end = seg.seq + seg.payload.len();
+                if self.sack_ok() && !seg.payload.is_empty() && end <= self.rcv.nxt {
+                    self.rcv.dsack = Some((seg.seq, end));
+                }
                 self.ack_now(cx);
                 self.reject(cx, RejectReason::Paws);
                 return;
