@@ -1103,3 +1103,37 @@ fn timestamps_time_every_ack_and_paws_drops_the_late_copy() {
     // Every segment after the SYNs carries the option.
     assert!(trace.segments().all(|(_, _, _, s)| s.options.timestamps.is_some()));
 }
+
+#[test]
+fn prr_keeps_sending_through_recovery_where_rfc6675_falls_silent_first() {
+    // The `cubic` upload with NewReno (SACK on both hosts), with and
+    // without PRR: after the fast retransmit, RFC 6675 alone sends nothing
+    // more until the pipe has drained below cwnd; PRR (RFC 6937) sends in
+    // proportion to what the ACKs report delivered: with ssthresh half the
+    // flight, one segment per two, the fast retransmit being the first.
+    let acks_before_next_send = |prr: bool| {
+        let mut setup = scenario::cubic::with_reno();
+        setup.client.prr = prr;
+        let trace = scenario::run_setup("cubic", setup, &RunOptions::default());
+        assert!(trace.received[Side::Server.index()].ends_with(&teaching::page(scenario::cubic::BODY)));
+        let (_, losses) = client_cwnd(&trace);
+        let data: Vec<u64> = sent(&trace)
+            .iter()
+            .filter(|s| s.2 == Side::Client && s.3.len > 0)
+            .map(|s| s.1)
+            .collect();
+        let at = data.iter().position(|&t| t >= losses[0]).unwrap();
+        let next = data[at + 1];
+        let acks = trace
+            .records
+            .iter()
+            .filter(|r| r.side == Side::Client && matches!(r.what, What::Delivered { .. }))
+            .filter(|r| r.at.micros() > losses[0] && r.at.micros() <= next)
+            .count();
+        (acks, next - losses[0])
+    };
+    let (with, without) = (acks_before_next_send(true), acks_before_next_send(false));
+    eprintln!("after the fast retransmit, the next data segment: {with:?} (ACKs, µs) with PRR, {without:?} without");
+    assert_eq!(with.0, 2);
+    assert!(without.0 > with.0 && without.1 > with.1);
+}

@@ -412,6 +412,10 @@ fn window_change(t: &mut Teller, i: usize) {
             }
             if t.sack() {
                 t.say("sack-pipe", &[]);
+                match rate_reduction(records, i) {
+                    Some(share) => t.say("prr", &[&share.to_string()]),
+                    None => t.say("sack-cwnd", &[]),
+                }
             }
         }
         (FastRecovery, p) if p != FastRecovery && t.sack() => t.say("recovery-ends-sack", &[&b, p.name()]),
@@ -488,6 +492,30 @@ fn on_arrival(t: &mut Teller, i: usize, side: Side, event: &Event) {
         }
         _ => {}
     }
+}
+
+/// The share of each delivered segment PRR sends (percent), if the
+/// recovery that begins at record `i` is paced by it (RFC 6937).
+#[cfg(feature = "full")]
+fn rate_reduction(records: &[Record], i: usize) -> Option<u64> {
+    let (side, at) = (records[i].side, records[i].at);
+    records[..i]
+        .iter()
+        .rev()
+        .take_while(|r| r.at == at)
+        .find_map(|r| match r.what {
+            What::Engine {
+                event: Event::RateReduction {
+                    recover_fs, ssthresh, ..
+                },
+            } if r.side == side => Some(u64::from(ssthresh) * 100 / u64::from(recover_fs.max(1))),
+            _ => None,
+        })
+}
+
+#[cfg(not(feature = "full"))]
+fn rate_reduction(_: &[Record], _: usize) -> Option<u64> {
+    None
 }
 
 /// Whether the run's hosts report CUBIC's variables.

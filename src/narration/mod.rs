@@ -146,6 +146,46 @@ mod tests {
         out
     }
 
+    /// The modern hosts pace SACK recovery with PRR (RFC 6937): where
+    /// recovery begins, the narration gives its share, ssthresh over the
+    /// flight at the loss, both read off the window reports.
+    #[cfg(feature = "full")]
+    #[test]
+    fn recovery_paced_by_prr_is_told_with_its_share() {
+        use tcpsim::tcp::{Event, Phase};
+        use tcpsim::trace::What;
+        let story = story("timestamps");
+        let records = &story.trace.records;
+        let windows: Vec<_> = records
+            .iter()
+            .filter(|r| r.side == Side::Server)
+            .filter_map(|r| match r.what {
+                What::Engine {
+                    event:
+                        Event::Window {
+                            ssthresh,
+                            flight,
+                            phase,
+                            ..
+                        },
+                } => Some((ssthresh, flight, phase)),
+                _ => None,
+            })
+            .collect();
+        let at = windows
+            .iter()
+            .position(|w| w.2 == Phase::FastRecovery)
+            .expect("a recovery");
+        // Flight just before recovery (RecoverFS), and the new ssthresh.
+        let share = u64::from(windows[at].0) * 100 / u64::from(windows[at - 1].1);
+        let step = story
+            .steps
+            .iter()
+            .find(|s| said(&story, s).contains("Recovery begins"))
+            .expect("recovery is told");
+        assert_says(&story, step, &format!("about {share}% of a segment"));
+    }
+
     #[test]
     fn every_step_of_every_lesson_is_told_in_its_own_words() {
         for s in scenario::ALL {

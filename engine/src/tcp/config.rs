@@ -39,6 +39,10 @@ pub struct Config {
     /// time since a later segment was delivered, and a tail loss probe
     /// after about two round trips of silence.
     pub rack_tlp: bool,
+    /// Proportional Rate Reduction (RFC 6937) in SACK recovery: send in
+    /// proportion to what is delivered instead of waiting for the pipe to
+    /// drain below cwnd.
+    pub prr: bool,
     /// First ephemeral port handed out by `connect` (RFC 6335: 49152–65535).
     pub ephemeral_port: u16,
     /// Nagle's algorithm (RFC 9293 §3.7.4). Off by default.
@@ -97,6 +101,7 @@ impl Default for Config {
             sack: false,
             timestamps: false,
             rack_tlp: false,
+            prr: false,
             ephemeral_port: 49152,
             nagle: false,
             delayed_ack: None,
@@ -137,7 +142,7 @@ pub enum Profile {
     Teaching,
     /// What a Linux host does out of the box (values from the kernel's
     /// `include/net/tcp.h` and `net.ipv4.tcp_*` defaults): SACK,
-    /// timestamps, window scale 7, CUBIC, RACK-TLP, IW10, delayed ACKs of
+    /// timestamps, window scale 7, CUBIC, RACK-TLP, PRR, IW10, delayed ACKs of
     /// 40 ms and a 200 ms minimum RTO. Builds without modern TCP keep NewReno.
     ModernLinux,
 }
@@ -152,6 +157,7 @@ impl Profile {
                 sack: teaching.sack,
                 timestamps: teaching.timestamps,
                 rack_tlp: teaching.rack_tlp,
+                prr: teaching.prr,
                 window_scale: teaching.window_scale,
                 initial_cwnd: teaching.initial_cwnd,
                 delayed_ack: teaching.delayed_ack,
@@ -168,6 +174,8 @@ impl Profile {
                 timestamps: true,
                 // net.ipv4.tcp_recovery = 1 (RACK), tcp_early_retrans = 3 (TLP).
                 rack_tlp: true,
+                // Linux's recovery has used PRR since 3.2.
+                prr: true,
                 // The shift Linux offers for its default maximum receive
                 // buffer (net.ipv4.tcp_rmem's 6 MB needs 2^7).
                 window_scale: Some(7),

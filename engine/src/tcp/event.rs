@@ -191,6 +191,14 @@ pub enum Event {
         seq: SeqNumber,
         len: u32,
     },
+    /// Proportional Rate Reduction (RFC 6937) paces this recovery: it sends
+    /// about ssthresh / recover_fs of what the ACKs report delivered.
+    #[cfg(feature = "modern")]
+    RateReduction {
+        conn: ConnId,
+        recover_fs: u32,
+        ssthresh: u32,
+    },
     /// The congestion control algorithm's own variables after they changed
     /// (CUBIC's W_max, K and region).
     #[cfg(feature = "modern")]
@@ -348,7 +356,8 @@ impl Event {
             Event::Scoreboard { conn, .. }
             | Event::DuplicateSack { conn, .. }
             | Event::CongestionVariables { conn, .. }
-            | Event::MarkedLost { conn, .. } => Some(*conn),
+            | Event::MarkedLost { conn, .. }
+            | Event::RateReduction { conn, .. } => Some(*conn),
             Event::SynCookieSent { listener } => Some(*listener),
             Event::Rejected { conn, .. } => *conn,
         }

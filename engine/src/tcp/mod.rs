@@ -17,6 +17,8 @@ mod connection;
 mod endpoint;
 mod event;
 #[cfg(feature = "modern")]
+mod prr;
+#[cfg(feature = "modern")]
 mod rack;
 mod reassembly;
 mod recovery;

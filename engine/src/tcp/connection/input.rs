@@ -227,6 +227,8 @@ impl Connection {
     /// The fifth step: returns false when processing must stop.
     fn process_ack(&mut self, cx: &mut Cx, seg: &TcpRepr<'_>) -> bool {
         let ack = seg.ack;
+        #[cfg(feature = "modern")]
+        let (una_before, flight_before) = (self.snd.una, self.snd.outstanding() as u32);
         if self.state == State::SynReceived {
             if !(self.snd.una < ack && ack <= self.snd.max) {
                 cx.reset(self.local, self.remote, ack, None);
@@ -287,6 +289,12 @@ impl Connection {
                 self.snd.retransmit_now = Some(reason);
             }
         }
+        #[cfg(feature = "modern")]
+        self.prr_ack(
+            cx,
+            self.snd.una.since(una_before) as u32 + new_sacked as u32,
+            flight_before,
+        );
 
         // Our FIN acknowledged: CLOSING and LAST_ACK end here; FIN_WAIT_1
         // waits for the text step, in case a FIN came on this segment too.

@@ -14,6 +14,8 @@ mod input;
 mod output;
 #[cfg(feature = "modern")]
 mod rack_tlp;
+#[cfg(feature = "modern")]
+mod rate_reduction;
 mod recv;
 mod send;
 pub mod transition;
@@ -187,6 +189,9 @@ pub(super) struct Connection {
     last_variables: Option<super::Variables>,
     #[cfg(feature = "modern")]
     rack: super::rack::Rack,
+    /// PRR's state while in SACK recovery with `Config::prr`.
+    #[cfg(feature = "modern")]
+    prr: Option<super::prr::Prr>,
 }
 
 impl Connection {
@@ -218,6 +223,8 @@ impl Connection {
             last_variables: None,
             #[cfg(feature = "modern")]
             rack: Default::default(),
+            #[cfg(feature = "modern")]
+            prr: None,
         }
     }
 
@@ -541,6 +548,7 @@ impl Connection {
             }
             #[cfg(feature = "modern")]
             {
+                self.prr = None;
                 self.rack.on_timeout();
                 self.cancel_timer(cx, Timer::Reorder);
                 self.cancel_timer(cx, Timer::LossProbe);

@@ -109,7 +109,12 @@ impl Connection {
         }
         let (una, max, smss) = (self.snd.una, self.snd.max, self.snd.mss as u32);
         let pipe = self.scoreboard.pipe(una, max, smss);
-        if self.cc.window().saturating_sub(pipe) < smss {
+        // PRR (RFC 6937) paces recovery by what is delivered; without it,
+        // RFC 6675 sends while cwnd − pipe is at least one segment.
+        let may_send = self
+            .prr_may_send()
+            .unwrap_or(self.cc.window().saturating_sub(pipe) >= smss);
+        if !may_send {
             return None;
         }
         let data_end = self.snd.data_end();
@@ -165,10 +170,18 @@ impl Connection {
         if new_data && cx.config.limited_transmit {
             allowed = allowed.saturating_add(self.recovery.limited_transmit_allowance());
         }
-        let window = (self.snd.wnd as usize)
-            .saturating_sub(flight)
-            .min((allowed as usize).saturating_sub(in_network));
         let mss = self.payload_room();
+        let congestion_room = match self.prr_may_send() {
+            Some(may) => {
+                if may {
+                    mss
+                } else {
+                    0
+                }
+            }
+            None => (allowed as usize).saturating_sub(in_network),
+        };
+        let window = (self.snd.wnd as usize).saturating_sub(flight).min(congestion_room);
         let len = unsent.min(window).min(mss);
         // FIN follows the last byte; once sent, SND.NXT is past `data_end`.
         let fin = self.snd.fin_queued && self.snd.nxt + len == data_end;
@@ -219,6 +232,11 @@ impl Connection {
 
     #[cfg(not(feature = "modern"))]
     fn send_loss_probe(&mut self, _: &mut Cx) -> Option<Vec<u8>> {
+        None
+    }
+
+    #[cfg(not(feature = "modern"))]
+    fn prr_may_send(&self) -> Option<bool> {
         None
     }
 
@@ -316,6 +334,7 @@ impl Connection {
         #[cfg(feature = "modern")]
         if len > 0 || fin {
             self.rack_sent(cx, seq, len, fin);
+            self.prr_sent(len + fin as usize);
         }
         bytes
     }
