@@ -168,67 +168,52 @@ const CASES: [Case; 13] = [
         modern: true,
         seed: 0xb3,
     },
-    Case {
-        name: "R1 modern tcpsim client <- kernel server, 5% loss, 3% reordering, seed 1",
-        role: Role::EngineClient,
-        loss_per_mille: 50,
-        reorder_per_mille: 30,
-        window_scale: Some(7),
-        recv_buffer: 256 * 1024,
-        modern: true,
-        seed: 0xc1,
-    },
-    Case {
-        name: "R2 curl on kernel <- modern tcpsim server, 5% loss, 3% reordering, seed 1",
-        role: Role::EngineServer,
-        loss_per_mille: 50,
-        reorder_per_mille: 30,
-        window_scale: Some(7),
-        recv_buffer: 256 * 1024,
-        modern: true,
-        seed: 0xc1,
-    },
-    Case {
-        name: "R3 modern tcpsim client <- kernel server, 5% loss, 3% reordering, seed 2",
-        role: Role::EngineClient,
-        loss_per_mille: 50,
-        reorder_per_mille: 30,
-        window_scale: Some(7),
-        recv_buffer: 256 * 1024,
-        modern: true,
-        seed: 0xc2,
-    },
-    Case {
-        name: "R4 curl on kernel <- modern tcpsim server, 5% loss, 3% reordering, seed 2",
-        role: Role::EngineServer,
-        loss_per_mille: 50,
-        reorder_per_mille: 30,
-        window_scale: Some(7),
-        recv_buffer: 256 * 1024,
-        modern: true,
-        seed: 0xc2,
-    },
-    Case {
-        name: "R5 modern tcpsim client <- kernel server, 5% loss, 3% reordering, seed 3",
-        role: Role::EngineClient,
-        loss_per_mille: 50,
-        reorder_per_mille: 30,
-        window_scale: Some(7),
-        recv_buffer: 256 * 1024,
-        modern: true,
-        seed: 0xc3,
-    },
-    Case {
-        name: "R6 curl on kernel <- modern tcpsim server, 5% loss, 3% reordering, seed 3",
-        role: Role::EngineServer,
-        loss_per_mille: 50,
-        reorder_per_mille: 30,
-        window_scale: Some(7),
-        recv_buffer: 256 * 1024,
-        modern: true,
-        seed: 0xc3,
-    },
+    reordered(
+        "R1 modern tcpsim client <- kernel server, 5% loss, 3% reordering, seed 1",
+        Role::EngineClient,
+        0xc1,
+    ),
+    reordered(
+        "R2 curl on kernel <- modern tcpsim server, 5% loss, 3% reordering, seed 1",
+        Role::EngineServer,
+        0xc1,
+    ),
+    reordered(
+        "R3 modern tcpsim client <- kernel server, 5% loss, 3% reordering, seed 2",
+        Role::EngineClient,
+        0xc2,
+    ),
+    reordered(
+        "R4 curl on kernel <- modern tcpsim server, 5% loss, 3% reordering, seed 2",
+        Role::EngineServer,
+        0xc2,
+    ),
+    reordered(
+        "R5 modern tcpsim client <- kernel server, 5% loss, 3% reordering, seed 3",
+        Role::EngineClient,
+        0xc3,
+    ),
+    reordered(
+        "R6 curl on kernel <- modern tcpsim server, 5% loss, 3% reordering, seed 3",
+        Role::EngineServer,
+        0xc3,
+    ),
 ];
+
+/// A recovery case: the modern profile through 5% loss and 3% reordering
+/// each way, window scale 7.
+const fn reordered(name: &'static str, role: Role, seed: u64) -> Case {
+    Case {
+        name,
+        role,
+        loss_per_mille: 50,
+        reorder_per_mille: 30,
+        window_scale: Some(7),
+        recv_buffer: 256 * 1024,
+        modern: true,
+        seed,
+    }
+}
 
 // ---- small pieces ----------------------------------------------------------
 

@@ -972,8 +972,12 @@ fn compare_mode_figures_tell_the_runs_apart() {
     };
     let sack = Summary::of(&run("sack"));
     let no_sack_setup = setup("sack", Some(Variant::NoSack));
-    assert_eq!(describe(&setup("sack", None)), "NewReno with SACK");
-    assert_eq!(describe(&no_sack_setup), "NewReno without SACK");
+    let sack_setup = setup("sack", None);
+    assert_eq!(describe(&sack_setup.client, &sack_setup.server), "NewReno with SACK");
+    assert_eq!(
+        describe(&no_sack_setup.client, &no_sack_setup.server),
+        "NewReno without SACK"
+    );
     let no_sack = Summary::of(&scenario::run_setup("sack", no_sack_setup, &RunOptions::default()));
     eprintln!("sack: {sack:?}\nno SACK: {no_sack:?}");
     let (a, b) = (sack.done.unwrap().micros(), no_sack.done.unwrap().micros());
@@ -987,7 +991,7 @@ fn compare_mode_figures_tell_the_runs_apart() {
     // queue fuller; both wait behind the 8-packet queue (≤ 8 × 24 ms).
     let cubic = Summary::of(&run("cubic"));
     let reno_setup = setup("cubic", Some(Variant::NewReno));
-    assert_eq!(describe(&reno_setup), "NewReno with SACK");
+    assert_eq!(describe(&reno_setup.client, &reno_setup.server), "NewReno with SACK");
     let reno = Summary::of(&scenario::run_setup("cubic", reno_setup, &RunOptions::default()));
     eprintln!("cubic: {cubic:?}\nNewReno: {reno:?}");
     assert!(cubic.done.unwrap() < reno.done.unwrap());

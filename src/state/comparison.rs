@@ -8,6 +8,7 @@ use crate::plot::Plots;
 use tcpsim::net::ScriptedFault;
 use tcpsim::scenario::compare::{describe, Summary, Variant};
 use tcpsim::scenario::Setup;
+use tcpsim::tcp::Config;
 
 #[derive(Debug, PartialEq)]
 pub struct Comparison {
@@ -23,15 +24,20 @@ pub struct Comparison {
 /// The changes that make a difference to scenario `id` as the lab sets
 /// it: a variant that leaves both hosts as they are is not offered.
 pub fn variants_for(id: &str, lab: &Lab) -> Vec<Variant> {
-    let shown = super::setup_of(id, lab);
+    let shown = super::hosts_of(id, lab);
     Variant::ALL
         .into_iter()
-        .filter(|v| {
-            let mut changed = super::setup_of(id, lab);
-            v.apply(&mut changed);
-            changed.client != shown.client || changed.server != shown.server
-        })
+        .filter(|&v| changed(&shown, v) != shown)
         .collect()
+}
+
+/// `hosts` as `variant` changes them.
+fn changed(hosts: &[Config; 2], variant: Variant) -> [Config; 2] {
+    let mut hosts = hosts.clone();
+    for host in &mut hosts {
+        variant.apply_to(host);
+    }
+    hosts
 }
 
 impl Comparison {
@@ -46,10 +52,9 @@ impl Comparison {
     ) -> Self {
         let change = |setup: &mut Setup| variant.apply(setup);
         let other = super::run_with(id, isn_secret, faults, lab, &change);
-        let shown = super::setup_of(id, lab);
-        let mut changed = super::setup_of(id, lab);
-        change(&mut changed);
-        let mut labels = [describe(&shown), describe(&changed)];
+        let shown = super::hosts_of(id, lab);
+        let [client, server] = changed(&shown, variant);
+        let mut labels = [describe(&shown[0], &shown[1]), describe(&client, &server)];
         if labels[0] == labels[1] {
             labels[1] = format!("with {}", variant.label());
         }

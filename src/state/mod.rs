@@ -456,12 +456,13 @@ fn run_with(
     }
 }
 
-/// Scenario `id` (or the default story), as the lab changes it.
+/// The two hosts' settings of scenario `id` (or the default story), as
+/// the lab changes them.
 #[cfg(feature = "full")]
-fn setup_of(id: &str, lab: &Lab) -> Setup {
+fn hosts_of(id: &str, lab: &Lab) -> [tcpsim::tcp::Config; 2] {
     let mut setup = (find(id).setup)();
     lab.apply(&mut setup);
-    setup
+    [setup.client, setup.server]
 }
 
 fn find(id: &str) -> &'static scenario::Scenario {

@@ -61,30 +61,31 @@ impl Variant {
         }
     }
 
+    /// Changes both hosts of a setup.
     pub fn apply(self, setup: &mut Setup) {
         for host in [&mut setup.client, &mut setup.server] {
-            match self {
-                Variant::NewReno => host.congestion = Algorithm::NewReno,
-                Variant::Cubic => host.congestion = Algorithm::Cubic,
-                Variant::NoSack => host.sack = false,
-                Variant::Sack => host.sack = true,
-                Variant::NoRackTlp => host.rack_tlp = false,
-                Variant::Teaching => Profile::Teaching.apply(host),
-                Variant::ModernLinux => Profile::ModernLinux.apply(host),
-            }
+            self.apply_to(host);
+        }
+    }
+
+    /// Changes one host.
+    pub fn apply_to(self, host: &mut Config) {
+        match self {
+            Variant::NewReno => host.congestion = Algorithm::NewReno,
+            Variant::Cubic => host.congestion = Algorithm::Cubic,
+            Variant::NoSack => host.sack = false,
+            Variant::Sack => host.sack = true,
+            Variant::NoRackTlp => host.rack_tlp = false,
+            Variant::Teaching => Profile::Teaching.apply(host),
+            Variant::ModernLinux => Profile::ModernLinux.apply(host),
         }
     }
 }
 
-/// How a setup's TCP reads in a sentence: "CUBIC with SACK".
-pub fn describe(setup: &Setup) -> String {
-    let sack = if setup.client.sack && setup.server.sack {
-        "with"
-    } else {
-        "without"
-    };
-    let algorithm = |c: &Config| c.congestion.name();
-    let (client, server) = (algorithm(&setup.client), algorithm(&setup.server));
+/// How two hosts' TCP reads in a sentence: "CUBIC with SACK".
+pub fn describe(client: &Config, server: &Config) -> String {
+    let sack = if client.sack && server.sack { "with" } else { "without" };
+    let (client, server) = (client.congestion.name(), server.congestion.name());
     if client == server {
         format!("{client} {sack} SACK")
     } else {
@@ -135,26 +136,21 @@ impl Summary {
                 _ => {}
             }
         }
-        let shortest = |side: Side, len: usize| {
-            trips
-                .iter()
-                .filter(|t| t.0 == side && t.1 == len)
-                .map(|t| t.2)
-                .min()
-                .unwrap_or(0)
-        };
-        let mut shortest_of: Vec<(Side, usize, u64)> = Vec::new();
+        // The shortest trip of each size in each direction: no wait in a queue.
+        let mut shortest: Vec<(Side, usize, u64)> = Vec::new();
         for &(side, len, trip) in &trips {
-            let least = match shortest_of.iter().find(|s| s.0 == side && s.1 == len) {
-                Some(s) => s.2,
-                None => {
-                    let least = shortest(side, len);
-                    shortest_of.push((side, len, least));
-                    least
-                }
-            };
-            summary.peak_queue = summary.peak_queue.max(Duration::from_micros(trip - least));
+            match shortest.iter_mut().find(|s| (s.0, s.1) == (side, len)) {
+                Some(s) => s.2 = s.2.min(trip),
+                None => shortest.push((side, len, trip)),
+            }
         }
+        let waited = |&(side, len, trip): &(Side, usize, u64)| {
+            trip - shortest
+                .iter()
+                .find(|s| (s.0, s.1) == (side, len))
+                .map_or(trip, |s| s.2)
+        };
+        summary.peak_queue = Duration::from_micros(trips.iter().map(waited).max().unwrap_or(0));
         summary
     }
 }

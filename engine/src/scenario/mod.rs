@@ -34,7 +34,7 @@ pub mod zero_window;
 
 use crate::net::{App, Link, LinkConfig, Outcome, ScriptedFault, Simulator};
 use crate::tcp::syn_cookie::keyed_hash;
-use crate::tcp::{Config, Endpoint, IsnPolicy, MODERN};
+use crate::tcp::{Config, Endpoint, IsnPolicy, Profile, MODERN};
 use crate::time::Duration;
 use crate::trace::Trace;
 use serde::{Deserialize, Serialize};
@@ -64,6 +64,16 @@ pub struct Setup {
     pub server_app: Box<dyn App>,
     /// Simulated time after which the run is cut off.
     pub limit: Duration,
+}
+
+impl Setup {
+    /// Both hosts set up as `profile` says.
+    pub fn with_profile(mut self, profile: Profile) -> Setup {
+        for host in [&mut self.client, &mut self.server] {
+            profile.apply(host);
+        }
+        self
+    }
 }
 
 pub struct Scenario {

@@ -15,9 +15,5 @@ pub const SCENARIO: Scenario = Scenario {
 };
 
 fn setup() -> Setup {
-    let mut s = super::curl::setup();
-    for host in [&mut s.client, &mut s.server] {
-        Profile::ModernLinux.apply(host);
-    }
-    s
+    super::curl::setup().with_profile(Profile::ModernLinux)
 }

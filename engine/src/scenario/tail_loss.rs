@@ -22,10 +22,7 @@ pub const SCENARIO: Scenario = Scenario {
 pub const BODY: usize = 10 * 1448 - 200;
 
 fn setup() -> Setup {
-    let mut s = web(&page(BODY));
-    for host in [&mut s.client, &mut s.server] {
-        Profile::ModernLinux.apply(host);
-    }
+    let mut s = web(&page(BODY)).with_profile(Profile::ModernLinux);
     // The server's datagrams: SYN-ACK, then the response's ten segments
     // (the request's ACK rides on the first); the last two are lost.
     for nth in [11, 12] {

@@ -22,10 +22,7 @@ pub const SCENARIO: Scenario = Scenario {
 pub const BODY: usize = 16 * 1448;
 
 fn setup() -> Setup {
-    let mut s = web(&page(BODY));
-    for host in [&mut s.client, &mut s.server] {
-        Profile::ModernLinux.apply(host);
-    }
+    let mut s = web(&page(BODY)).with_profile(Profile::ModernLinux);
     // The server's datagrams: SYN-ACK, then the response; its fourth
     // segment is held back for 80 ms: it arrives after its resend.
     s.faults.push(ScriptedFault {

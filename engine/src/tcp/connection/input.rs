@@ -137,9 +137,8 @@ impl Connection {
             if !flags.rst() && (val.wrapping_sub(ts.recent) as i32) < 0 {
                 // Bytes already received come back in a D-SACK, as Linux
                 // does: the sender learns its resend was not needed (RFC 2883 §4).
-                let end = seg.seq + seg.payload.len();
-                if self.sack_ok() && !seg.payload.is_empty() && end <= self.rcv.nxt {
-                    self.rcv.dsack = Some((seg.seq, end));
+                if seg.seq + seg.payload.len() <= self.rcv.nxt {
+                    self.note_dsack(seg.seq, seg.payload.len());
                 }
                 self.ack_now(cx);
                 self.reject(cx, RejectReason::Paws);
@@ -436,9 +435,9 @@ impl Connection {
             Delivery::OutOfOrder { new } => {
                 if self.sack_ok() {
                     self.rcv.note_out_of_order(seq);
-                    if !new {
-                        self.rcv.dsack = Some((seq, seq + payload.len()));
-                    }
+                }
+                if !new {
+                    self.note_dsack(seq, payload.len());
                 }
                 cx.event(Event::OutOfOrder {
                     conn: self.id,
@@ -519,12 +518,17 @@ impl Connection {
         self.apply(cx, trigger);
     }
 
-    /// A segment that carried nothing new: it was already received. With
-    /// SACK the next ACK says so in a D-SACK block (RFC 2883 §4).
-    fn report_duplicate(&mut self, cx: &mut Cx, seg: &TcpRepr<'_>) {
-        if self.sack_ok() && !seg.payload.is_empty() {
-            self.rcv.dsack = Some((seg.seq, seg.seq + seg.payload.len()));
+    /// `len` bytes at `seq` arrived again: with SACK the next ACK says so
+    /// in a D-SACK block (RFC 2883 §4).
+    fn note_dsack(&mut self, seq: SeqNumber, len: usize) {
+        if self.sack_ok() && len > 0 {
+            self.rcv.dsack = Some((seq, seq + len));
         }
+    }
+
+    /// A segment that carried nothing new: it was already received.
+    fn report_duplicate(&mut self, cx: &mut Cx, seg: &TcpRepr<'_>) {
+        self.note_dsack(seg.seq, seg.payload.len());
         cx.event(Event::Duplicate {
             conn: self.id,
             seq: seg.seq,

@@ -172,13 +172,8 @@ impl Connection {
         }
         let mss = self.payload_room();
         let congestion_room = match self.prr_may_send() {
-            Some(may) => {
-                if may {
-                    mss
-                } else {
-                    0
-                }
-            }
+            Some(true) => mss,
+            Some(false) => 0,
             None => (allowed as usize).saturating_sub(in_network),
         };
         let window = (self.snd.wnd as usize).saturating_sub(flight).min(congestion_room);
