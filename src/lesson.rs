@@ -70,6 +70,10 @@ pub enum Key {
     CongestionAvoidance,
     /// Its arrival takes CUBIC's window past W_max, into the convex region.
     Convex,
+    /// Its arrival takes BBR into Drain, ProbeBW UP or ProbeRTT.
+    BbrDrain,
+    BbrProbeUp,
+    BbrProbeRtt,
     /// Advertises a zero window.
     ZeroWindow,
     /// A zero-window probe.
@@ -116,6 +120,12 @@ const KEYS: &[(&str, Key)] = &[
     ("congestion-avoidance", Key::CongestionAvoidance),
     #[cfg(feature = "full")]
     ("convex", Key::Convex),
+    #[cfg(feature = "full")]
+    ("bbr-drain", Key::BbrDrain),
+    #[cfg(feature = "full")]
+    ("bbr-probe-up", Key::BbrProbeUp),
+    #[cfg(feature = "full")]
+    ("bbr-probe-rtt", Key::BbrProbeRtt),
     ("zero-window", Key::ZeroWindow),
     ("probe", Key::Probe),
     ("window-update", Key::WindowUpdate),
@@ -247,6 +257,14 @@ fn happens(story: &Story, step: &Step, key: Key) -> bool {
         }),
         #[cfg(not(feature = "full"))]
         Key::Convex => false,
+        #[cfg(feature = "full")]
+        Key::BbrDrain => bbr_enters(story, step, tcpsim::tcp::BbrState::Drain),
+        #[cfg(feature = "full")]
+        Key::BbrProbeUp => bbr_enters(story, step, tcpsim::tcp::BbrState::ProbeBwUp),
+        #[cfg(feature = "full")]
+        Key::BbrProbeRtt => bbr_enters(story, step, tcpsim::tcp::BbrState::ProbeRtt),
+        #[cfg(not(feature = "full"))]
+        Key::BbrDrain | Key::BbrProbeUp | Key::BbrProbeRtt => false,
         Key::ZeroWindow => s.flags.ack() && !s.flags.syn() && s.window == 0,
         Key::Probe => sent_after(&|e| {
             matches!(
@@ -328,6 +346,30 @@ pub(crate) fn before<'a>(story: &'a Story, step: &Step) -> impl Iterator<Item = 
             What::Engine { event } => Some(event),
             _ => None,
         })
+}
+
+/// Its arrival takes a BBR sender into `state`: reported now, and not in
+/// the same host's report before.
+#[cfg(feature = "full")]
+fn bbr_enters(story: &Story, step: &Step, state: tcpsim::tcp::BbrState) -> bool {
+    use tcpsim::tcp::Variables;
+    let records = &story.trace.records;
+    let bbr = |r: &tcpsim::trace::Record| match r.what {
+        What::Engine {
+            event:
+                Event::CongestionVariables {
+                    variables: Variables::Bbr { state, .. },
+                    ..
+                },
+        } => Some((r.side, state)),
+        _ => None,
+    };
+    let reaction = step.reaction();
+    let start = reaction.start;
+    records[reaction].iter().filter_map(bbr).any(|(side, now)| {
+        let before = records[..start].iter().rev().filter_map(bbr).find(|b| b.0 == side);
+        now == state && before.is_none_or(|b| b.1 != state)
+    })
 }
 
 /// The receiver's reports as the segment arrived.

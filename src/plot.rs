@@ -151,6 +151,8 @@ pub struct WindowPlot {
     pub rwnd_off_scale: Option<u32>,
     /// CUBIC's W_max, a step at each loss (empty for other algorithms).
     pub w_max: String,
+    /// BBR's estimate of the bandwidth-delay product (empty for others).
+    pub bdp: String,
     /// (from x, to x, phase)
     pub bands: Vec<(i64, i64, Phase)>,
     /// (x, what)
@@ -243,7 +245,14 @@ impl WindowPlot {
             ),
             rwnd: line(|s| s.4),
             rwnd_off_scale: (u64::from(rwnd_max) > axes.top).then_some(rwnd_max),
-            w_max: w_max_steps(records, sender, &axes, t_end),
+            #[cfg(feature = "full")]
+            w_max: model_steps(records, sender, &axes, t_end, w_max_of),
+            #[cfg(feature = "full")]
+            bdp: model_steps(records, sender, &axes, t_end, bdp_of),
+            #[cfg(not(feature = "full"))]
+            w_max: String::new(),
+            #[cfg(not(feature = "full"))]
+            bdp: String::new(),
             bands,
             marks,
             axes,
@@ -251,21 +260,44 @@ impl WindowPlot {
     }
 }
 
-/// CUBIC's W_max as a step line: level from each report to the next.
+/// CUBIC's W_max: the window at the last loss.
 #[cfg(feature = "full")]
-fn w_max_steps(records: &[tcpsim::trace::Record], sender: tcpsim::net::Side, axes: &Axes, t_end: u64) -> String {
-    use tcpsim::tcp::Variables;
+fn w_max_of(v: &tcpsim::tcp::Variables) -> Option<u32> {
+    match *v {
+        tcpsim::tcp::Variables::Cubic { w_max, .. } => Some(w_max).filter(|&w| w > 0),
+        _ => None,
+    }
+}
+
+/// BBR's estimate of the bandwidth-delay product: bw × min_rtt.
+#[cfg(feature = "full")]
+fn bdp_of(v: &tcpsim::tcp::Variables) -> Option<u32> {
+    match *v {
+        tcpsim::tcp::Variables::Bbr { bw, min_rtt, .. } => {
+            let bdp = u128::from(bw) * u128::from(min_rtt.micros()) / 1_000_000;
+            u32::try_from(bdp).ok().filter(|&b| b > 0)
+        }
+        _ => None,
+    }
+}
+
+/// One of the algorithm's variables as a step line: level from each
+/// report to the next.
+#[cfg(feature = "full")]
+fn model_steps(
+    records: &[tcpsim::trace::Record],
+    sender: tcpsim::net::Side,
+    axes: &Axes,
+    t_end: u64,
+    level: fn(&tcpsim::tcp::Variables) -> Option<u32>,
+) -> String {
     let reports: Vec<(u64, u32)> = records
         .iter()
         .filter(|r| r.side == sender && r.at.micros() <= t_end)
-        .filter_map(|r| match r.what {
+        .filter_map(|r| match &r.what {
             What::Engine {
-                event:
-                    Event::CongestionVariables {
-                        variables: Variables::Cubic { w_max, .. },
-                        ..
-                    },
-            } if w_max > 0 => Some((r.at.micros(), w_max)),
+                event: Event::CongestionVariables { variables, .. },
+            } => Some((r.at.micros(), level(variables)?)),
             _ => None,
         })
         .collect();
@@ -274,11 +306,6 @@ fn w_max_steps(records: &[tcpsim::trace::Record], sender: tcpsim::net::Side, axe
         let y = axes.y(w.into());
         [(axes.x(t), y), (axes.x(end), y)]
     }))
-}
-
-#[cfg(not(feature = "full"))]
-fn w_max_steps(_: &[tcpsim::trace::Record], _: tcpsim::net::Side, _: &Axes, _: u64) -> String {
-    String::new()
 }
 
 /// The segment size the data sender uses: the smaller MSS the SYNs offered.

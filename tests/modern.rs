@@ -15,12 +15,21 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod common;
 use common::Mounted;
 
-fn sack(variant: Option<Variant>) -> Trace {
-    let mut setup = (scenario::find("sack").unwrap().setup)();
+/// Scenario `id`'s run, with both hosts changed by `variant`.
+fn run(id: &str, variant: Option<Variant>) -> Trace {
+    let mut setup = (scenario::find(id).unwrap().setup)();
     if let Some(v) = variant {
         v.apply(&mut setup);
     }
-    scenario::run_setup("sack", setup, &RunOptions::default())
+    scenario::run_setup(id, setup, &RunOptions::default())
+}
+
+fn sack(variant: Option<Variant>) -> Trace {
+    run("sack", variant)
+}
+
+fn bbr(variant: Option<Variant>) -> Trace {
+    run("bbr", variant)
 }
 
 fn ms(summary: &Summary) -> u64 {
@@ -83,4 +92,90 @@ async fn the_scoreboard_shows_the_senders_last_report_at_the_step() {
         "{caption}"
     );
     assert!(caption.contains(&format!("{lost} presumed lost")), "{caption}");
+}
+
+#[wasm_bindgen_test]
+async fn bbr_against_cubic_shows_the_queue_each_keeps_and_the_model_bbr_built() {
+    let app = Mounted::new("?scenario=bbr&compare=cubic", true).await;
+    let (b, c) = (Summary::of(&bbr(None)), Summary::of(&bbr(Some(Variant::Cubic))));
+    let line = app.text("compare-summary");
+    for s in [&b, &c] {
+        assert!(
+            line.contains(&format!("done at {}", narration_time(s.done.unwrap().micros()))),
+            "{line}"
+        );
+    }
+    let typical = |s: &Summary| narration_time(s.typical_queue.micros());
+    assert!(
+        line.contains(&format!("typical wait: {} and {}", typical(&b), typical(&c))),
+        "{line}"
+    );
+    assert!(c.typical_queue.micros() > 10 * b.typical_queue.micros().max(1000));
+    // BBR's window plot draws its estimate of the BDP; CUBIC's does not.
+    assert_eq!(
+        app.all("[data-testid='compare-run-0'] [data-testid='bdp-line']").len(),
+        1
+    );
+    assert!(app
+        .all("[data-testid='compare-run-1'] [data-testid='bdp-line']")
+        .is_empty());
+
+    // At the step where BBR enters Drain, the narration names the bandwidth
+    // estimate the engine reported there: the step of the datagram whose
+    // arrival the report followed.
+    let trace = bbr(None);
+    let (drain, bw) = trace
+        .records
+        .iter()
+        .enumerate()
+        .find_map(|(i, r)| match r.what {
+            What::Engine {
+                event:
+                    Event::CongestionVariables {
+                        variables:
+                            tcpsim::tcp::Variables::Bbr {
+                                state: tcpsim::tcp::BbrState::Drain,
+                                bw,
+                                ..
+                            },
+                        ..
+                    },
+            } => Some((i, bw)),
+            _ => None,
+        })
+        .expect("BBR enters Drain");
+    let arrived = trace.records[..drain]
+        .iter()
+        .rev()
+        .find_map(|r| match r.what {
+            What::Delivered { id, .. } => Some(id),
+            _ => None,
+        })
+        .unwrap();
+    let step = 1 + trace
+        .records
+        .iter()
+        .filter_map(|r| match r.what {
+            What::Sent { id, .. } => Some(id),
+            _ => None,
+        })
+        .position(|id| id == arrived)
+        .unwrap();
+    let app = Mounted::new(&format!("?scenario=bbr&step={step}"), true).await;
+    let told = app.text("narration");
+    let mbps = format!("{:.2} Mbit/s", (bw * 8) as f64 / 1e6);
+    assert!(
+        told.contains("enters Drain") && told.contains(&mbps),
+        "step {step}, {mbps}: {told}"
+    );
+}
+
+/// A time as the page writes it (whole milliseconds, seconds with decimals).
+fn narration_time(us: u64) -> String {
+    let ms = us / 1000;
+    match (ms / 1000, ms % 1000) {
+        (0, ms) => format!("{ms} ms"),
+        (s, 0) => format!("{s} s"),
+        (s, ms) => format!("{s}.{} s", format!("{ms:03}").trim_end_matches('0')),
+    }
 }

@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration as StdDuration;
 use tcpsim::pcap::PcapWriter;
-use tcpsim::tcp::{Config, ConnId, Endpoint, Event, IsnPolicy, Profile, RetransmitReason, State};
+use tcpsim::tcp::{Algorithm, Config, ConnId, Endpoint, Event, IsnPolicy, Profile, RetransmitReason, State};
 use tcpsim::time::{Duration, Instant};
 use tcpsim::wire::parse_datagram;
 use tun::{find_tool, Capture, ChildGuard, Netns, Tun};
@@ -90,6 +90,8 @@ struct Case {
     /// The engine runs the modern Linux-like profile (SACK, timestamps,
     /// IW10, delayed ACKs); the kernel must agree to SACK and timestamps.
     modern: bool,
+    /// The engine sends with BBR (draft-ietf-ccwg-bbr-02), paced.
+    bbr: bool,
     seed: u64,
 }
 
@@ -97,7 +99,7 @@ struct Case {
 /// scaling and once without; then the modern profile both ways; then
 /// recovery against Linux's: the modern profile and the kernel each
 /// sending through 5% loss and 3% reordering each way, three seeds.
-const CASES: [Case; 13] = [
+const CASES: [Case; 15] = [
     Case {
         name: "A1 tcpsim client <- kernel server, no loss, no window scaling",
         role: Role::EngineClient,
@@ -106,6 +108,7 @@ const CASES: [Case; 13] = [
         window_scale: None,
         recv_buffer: 64 * 1024,
         modern: false,
+        bbr: false,
         seed: 0xa1,
     },
     Case {
@@ -116,6 +119,7 @@ const CASES: [Case; 13] = [
         window_scale: Some(7),
         recv_buffer: 256 * 1024,
         modern: false,
+        bbr: false,
         seed: 0xa2,
     },
     Case {
@@ -126,6 +130,7 @@ const CASES: [Case; 13] = [
         window_scale: Some(7),
         recv_buffer: 256 * 1024,
         modern: false,
+        bbr: false,
         seed: 0xb1,
     },
     Case {
@@ -136,6 +141,7 @@ const CASES: [Case; 13] = [
         window_scale: None,
         recv_buffer: 64 * 1024,
         modern: false,
+        bbr: false,
         seed: 0xb2,
     },
     Case {
@@ -146,6 +152,7 @@ const CASES: [Case; 13] = [
         window_scale: Some(7),
         recv_buffer: 256 * 1024,
         modern: true,
+        bbr: false,
         seed: 0xa3,
     },
     Case {
@@ -156,6 +163,7 @@ const CASES: [Case; 13] = [
         window_scale: Some(7),
         recv_buffer: 256 * 1024,
         modern: true,
+        bbr: false,
         seed: 0xa4,
     },
     Case {
@@ -166,6 +174,7 @@ const CASES: [Case; 13] = [
         window_scale: Some(7),
         recv_buffer: 256 * 1024,
         modern: true,
+        bbr: false,
         seed: 0xb3,
     },
     reordered(
@@ -198,6 +207,18 @@ const CASES: [Case; 13] = [
         Role::EngineServer,
         0xc3,
     ),
+    Case {
+        name: "P1 curl on kernel <- modern tcpsim server with BBR, no loss",
+        loss_per_mille: 0,
+        reorder_per_mille: 0,
+        bbr: true,
+        ..reordered("", Role::EngineServer, 0xd1)
+    },
+    Case {
+        name: "P2 curl on kernel <- modern tcpsim server with BBR, 5% loss, 3% reordering",
+        bbr: true,
+        ..reordered("", Role::EngineServer, 0xd2)
+    },
 ];
 
 /// A recovery case: the modern profile through 5% loss and 3% reordering
@@ -211,6 +232,7 @@ const fn reordered(name: &'static str, role: Role, seed: u64) -> Case {
         window_scale: Some(7),
         recv_buffer: 256 * 1024,
         modern: true,
+        bbr: false,
         seed,
     }
 }
@@ -1098,9 +1120,15 @@ fn tshark(path: &Path, args: &[&str]) -> Result<String, String> {
 }
 
 fn decode(path: &Path) -> Result<Decoded, String> {
-    // Wireshark's checksum status: 0 bad, 1 good, 2 unverified.
-    let bad_filter = "_ws.malformed or tcp.checksum.status == 0 or ip.checksum.status == 0 or tcp.flags.reset == 1";
-    let bad = tshark(path, &["-Y", bad_filter])?;
+    // Wireshark's checksum status: 0 bad, 1 good, 2 unverified. Now and
+    // then Linux's incremental checksum update writes a sum of zero as
+    // 0xFFFF, its one's-complement twin (RFC 1624 §3), which Wireshark
+    // flags: not an error, and only the kernel's.
+    let kernel_ffff = format!("(tcp.checksum == 0xffff and ip.src == {KERNEL_ADDR})");
+    let bad_filter = format!(
+        "_ws.malformed or (tcp.checksum.status == 0 and not {kernel_ffff}) or ip.checksum.status == 0 or tcp.flags.reset == 1"
+    );
+    let bad = tshark(path, &["-Y", &bad_filter])?;
     let mut fields = vec!["-T", "fields", "-E", "separator=|", "-e", "frame.number"];
     for (field, _) in ANALYSIS_FIELDS {
         fields.extend(["-e", field]);
@@ -1135,6 +1163,9 @@ fn engine_config(index: usize, case: &Case) -> Config {
     let mut config = Config::default();
     if case.modern {
         Profile::ModernLinux.apply(&mut config);
+    }
+    if case.bbr {
+        config.congestion = Algorithm::Bbr;
     }
     Config {
         addr: ENGINE_ADDR,

@@ -71,7 +71,7 @@ fn knobs() -> impl Strategy<Value = Knobs> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
-        prop_oneof![Just(Algorithm::NewReno), Just(Algorithm::Cubic)],
+        prop_oneof![Just(Algorithm::NewReno), Just(Algorithm::Cubic), Just(Algorithm::Bbr)],
         prop::bool::weighted(0.25),
     )
         .prop_map(

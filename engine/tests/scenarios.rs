@@ -6,7 +6,9 @@ use std::collections::HashSet;
 use tcpsim::net::{DropReason, Side, WireEvent};
 use tcpsim::scenario::apps::{Open, Peer};
 use tcpsim::scenario::{self, curl, teaching, RunOptions};
-use tcpsim::tcp::{ConnError, CubicRegion, Event, Phase, RejectReason, RetransmitReason, State, Timer, Variables};
+use tcpsim::tcp::{
+    BbrState, ConnError, CubicRegion, Event, Phase, RejectReason, RetransmitReason, State, Timer, Variables,
+};
 use tcpsim::trace::{Segment, Trace, What};
 use tcpsim::wire::{SeqNumber, WireError};
 
@@ -1140,4 +1142,178 @@ fn prr_keeps_sending_through_recovery_where_rfc6675_falls_silent_first() {
     eprintln!("after the fast retransmit, the next data segment: {with:?} (ACKs, µs) with PRR, {without:?} without");
     assert_eq!(with.0, 2);
     assert!(without.0 > with.0 && without.1 > with.1);
+}
+
+/// (time µs, state, bw, min_rtt µs, pacing rate, inflight_hi) of every BBR report from the client.
+fn bbr_reports(trace: &Trace) -> Vec<(u64, BbrState, u64, u64, u64, Option<u32>)> {
+    events(trace)
+        .into_iter()
+        .filter_map(|e| match *e.3 {
+            Event::CongestionVariables {
+                variables:
+                    Variables::Bbr {
+                        state,
+                        bw,
+                        min_rtt,
+                        pacing_rate,
+                        inflight_hi,
+                    },
+                ..
+            } if e.2 == Side::Client => Some((e.1, state, bw, min_rtt.micros(), pacing_rate, inflight_hi)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn bbr_measures_the_bottleneck_paces_at_it_and_keeps_the_queue_short() {
+    use scenario::bbr::{BODY, BOTTLENECK_BPS, ONE_WAY, QUEUE};
+    use scenario::compare::{Summary, Variant};
+    let bbr = run("bbr");
+    assert!(bbr.received[Side::Server.index()].ends_with(&teaching::page(BODY)));
+    let reports = bbr_reports(&bbr);
+
+    // The states in the order the draft's state machine (§4.3) takes
+    // them: Startup, Drain, ProbeBW's phases, and ProbeRTT once no
+    // lower RTT was seen for 5 s.
+    let mut states: Vec<BbrState> = reports.iter().map(|r| r.1).collect();
+    states.dedup();
+    use BbrState::*;
+    assert_eq!(&states[..2], &[Startup, Drain], "{states:?}");
+    for pair in states.windows(2) {
+        let allowed = match pair[0] {
+            Startup => [Drain].as_slice(),
+            // DOWN may end on the ACK that starts it: no report between.
+            Drain => &[ProbeBwDown, ProbeBwCruise],
+            ProbeBwDown => &[ProbeBwCruise, ProbeBwRefill, ProbeRtt],
+            ProbeBwCruise => &[ProbeBwRefill, ProbeRtt],
+            ProbeBwRefill => &[ProbeBwUp, ProbeRtt],
+            ProbeBwUp => &[ProbeBwDown, ProbeRtt],
+            ProbeRtt => &[ProbeBwCruise],
+        };
+        assert!(allowed.contains(&pair[1]), "{:?} after {:?}", pair[1], pair[0]);
+    }
+    for phase in [ProbeBwCruise, ProbeBwRefill, ProbeBwUp, ProbeRtt] {
+        assert!(states.contains(&phase), "{phase:?} never reached: {states:?}");
+    }
+
+    // The bandwidth estimate is the bottleneck's rate of payload: each
+    // full segment of `mss` bytes crosses it as a datagram 52 bytes longer
+    // (IP and TCP headers with timestamps).
+    let mss = bbr.segments().map(|s| s.3.len).max().unwrap() as u64;
+    let goodput = BOTTLENECK_BPS / 8 * mss / (mss + 52);
+    let after_startup = reports.iter().find(|r| r.1 == Drain).unwrap();
+    let bw = after_startup.2;
+    assert!(
+        bw.abs_diff(goodput) * 100 <= goodput,
+        "bw {bw} B/s, bottleneck {goodput} B/s"
+    );
+    // min_rtt: the propagation delay, plus the two segments a delayed ACK
+    // waits for crossing the bottleneck.
+    let serialization = (mss + 52) * 8 * 1_000_000 / BOTTLENECK_BPS;
+    let propagation = 2 * ONE_WAY.micros();
+    let min_rtt = after_startup.3;
+    assert!(
+        (propagation..=propagation + 2 * serialization + 1000).contains(&min_rtt),
+        "min_rtt {min_rtt} µs"
+    );
+
+    // Pacing: gain × bw, 1% below (§4.6.2): 2.77 in Startup's last
+    // report, 0.35 in Drain, 1.25 probing UP, 1 cruising.
+    let pacing = |state: BbrState| {
+        reports
+            .iter()
+            .find(|r| r.1 == state)
+            .map(|r| r.4 as f64 / r.2 as f64)
+            .unwrap()
+    };
+    for (state, gain) in [(Drain, 0.35), (ProbeBwUp, 1.25), (ProbeBwCruise, 1.0)] {
+        let ratio = pacing(state);
+        assert!(
+            (ratio - gain * 0.99).abs() < 0.01,
+            "{state:?}: pacing at {ratio:.3} × bw"
+        );
+    }
+    // …and the segments leave no faster than that: while cruising, data
+    // segments go at least a segment's time at the pacing rate apart.
+    let cruise = reports.iter().find(|r| r.1 == ProbeBwCruise).unwrap();
+    let cruise_end = reports
+        .iter()
+        .find(|r| r.0 > cruise.0 && r.1 != ProbeBwCruise)
+        .unwrap()
+        .0;
+    let sends: Vec<u64> = sent(&bbr)
+        .iter()
+        .filter(|s| s.2 == Side::Client && s.3.len > 0 && (cruise.0..cruise_end).contains(&s.1))
+        .map(|s| s.1)
+        .collect();
+    let gap = mss * 1_000_000 / cruise.4;
+    assert!(sends.len() > 20);
+    assert!(sends.windows(2).all(|w| w[1] - w[0] + 1 >= gap), "gaps under {gap} µs");
+
+    // ProbeRTT: 5 s after the last lower RTT, at least 200 ms and a round
+    // trip, with no more than max(4 segments, half a BDP) in flight.
+    let probe_rtt: Vec<_> = reports.iter().filter(|r| r.1 == ProbeRtt).collect();
+    let entered = probe_rtt[0].0;
+    let left = reports.iter().find(|r| r.0 > entered && r.1 != ProbeRtt).unwrap().0;
+    assert!(entered >= 5_000_000, "ProbeRTT at {entered} µs");
+    assert!(
+        left - entered >= 200_000 + propagation,
+        "ProbeRTT lasted {} µs",
+        left - entered
+    );
+    let bdp = bw * min_rtt / 1_000_000;
+    let (cwnd, _) = client_cwnd(&bbr);
+    let cap = (4 * mss).max(bdp / 2) as u32;
+    let held = cwnd
+        .iter()
+        .filter(|c| c.0 > entered + propagation && c.0 < left)
+        .map(|c| c.1)
+        .max()
+        .unwrap();
+    assert!(held <= cap, "cwnd {held} in ProbeRTT, cap {cap}");
+
+    // Against CUBIC on the same wire: CUBIC fills the 50-packet queue and
+    // overflows it; BBR finishes about as soon, resends nothing and its
+    // segments hardly wait in the queue.
+    let mut setup = (scenario::find("bbr").unwrap().setup)();
+    Variant::Cubic.apply(&mut setup);
+    let cubic = scenario::run_setup("bbr", setup, &RunOptions::default());
+    let (b, c) = (Summary::of(&bbr), Summary::of(&cubic));
+    eprintln!("BBR: {b:?}\nCUBIC: {c:?}");
+    let (b_done, c_done) = (b.done.unwrap().micros(), c.done.unwrap().micros());
+    assert!(
+        b_done * 100 <= c_done * 105,
+        "BBR done at {b_done} µs, CUBIC at {c_done} µs"
+    );
+    assert_eq!(b.retransmissions, 0);
+    assert!(c.retransmissions > 0);
+    // …and SACK with RACK repairs them all without a timeout.
+    assert_eq!(c.timeouts, 0);
+    assert!(10 * b.typical_queue.micros() < c.typical_queue.micros());
+    assert!(b.peak_queue < c.peak_queue);
+
+    // With 1% random loss each way (what the lesson suggests trying in
+    // the lab) BBR hardly slows: 1% is below the 2% it reads as
+    // congestion. With a shallow 5-packet queue, where CUBIC's cuts leave
+    // the bottleneck idle, BBR finishes well ahead of it.
+    let lossy = |variant: Variant, queue: usize| {
+        let mut setup = (scenario::find("bbr").unwrap().setup)();
+        variant.apply(&mut setup);
+        setup.c2s.loss = 0.01;
+        setup.s2c.loss = 0.01;
+        setup.c2s.queue_limit = queue;
+        let trace = scenario::run_setup("bbr", setup, &RunOptions::default());
+        assert!(trace.received[Side::Server.index()].ends_with(&teaching::page(BODY)));
+        Summary::of(&trace).done.unwrap().micros()
+    };
+    let clean = b.done.unwrap().micros();
+    let deep = lossy(Variant::Bbr, QUEUE);
+    assert!(
+        deep * 100 <= clean * 105,
+        "BBR with 1% loss done at {deep} µs, without at {clean} µs"
+    );
+    let (b, c) = (lossy(Variant::Bbr, 5), lossy(Variant::Cubic, 5));
+    eprintln!("1% loss: BBR done at {deep} µs; with a 5-packet queue BBR at {b} µs, CUBIC at {c} µs");
+    assert!(b * 5 < c * 4, "BBR {b} µs, CUBIC {c} µs");
 }

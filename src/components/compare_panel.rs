@@ -83,12 +83,14 @@ pub fn summary_line(c: &Comparison) -> String {
         (None, None) => "Neither run finishes".into(),
     };
     format!(
-        "{finish}. Segments resent: {} and {} ({} and {} after a timeout). Longest wait in a queue: {} and {}.",
+        "{finish}. Segments resent: {} and {} ({} and {} after a timeout). Longest wait in a queue: {} and {}; typical wait: {} and {}.",
         sa.retransmissions,
         sb.retransmissions,
         sa.timeouts,
         sb.timeouts,
         duration(sa.peak_queue.micros()),
-        duration(sb.peak_queue.micros())
+        duration(sb.peak_queue.micros()),
+        duration(sa.typical_queue.micros()),
+        duration(sb.typical_queue.micros())
     )
 }

@@ -118,7 +118,7 @@ fn host_choices(lab: &Lab, on_action: &Callback<Action>) -> Html {
     use tcpsim::net::Side;
     use tcpsim::tcp::{Algorithm, Profile};
     const PROFILES: [Profile; 2] = [Profile::Teaching, Profile::ModernLinux];
-    const ALGORITHMS: [Algorithm; 2] = [Algorithm::NewReno, Algorithm::Cubic];
+    const ALGORITHMS: [Algorithm; 3] = [Algorithm::NewReno, Algorithm::Cubic, Algorithm::Bbr];
     let pick = |k: usize, f: fn(&mut Lab, usize, Option<usize>)| {
         let lab = lab.clone();
         on_action.reform(move |e: Event| {

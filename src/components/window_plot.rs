@@ -32,9 +32,9 @@ pub fn window_plot(plot: Option<&WindowPlot>, sender: Side, time: u64, id: &str,
                 { for p.bands.iter().map(|&(x0, x1, phase)| html! {
                     <g class={format!("band {}", phase_class(phase))}>
                         // The name also on hover, where the band is too narrow for its label.
-                        <title>{ phase.name() }</title>
+                        <title>{ band_name(p, phase) }</title>
                         <rect x={svg_num(x0)} y={svg_num(PAD)} width={svg_num((x1 - x0).max(2))} height={svg_num(H - 2 * PAD)} />
-                        if x1 - x0 > 90 { <text x={svg_num(x0 + 3)} y={svg_num(PAD + 11)}>{ phase.name() }</text> }
+                        if x1 - x0 > 90 { <text x={svg_num(x0 + 3)} y={svg_num(PAD + 11)}>{ band_name(p, phase) }</text> }
                     </g>
                 }) }
                 { frame(a) }
@@ -52,6 +52,9 @@ pub fn window_plot(plot: Option<&WindowPlot>, sender: Side, time: u64, id: &str,
                 <polyline class="series ssthresh" points={p.ssthresh.clone()} />
                 if !p.w_max.is_empty() {
                     <polyline class="series w-max" points={p.w_max.clone()} data-testid="w-max-line" />
+                }
+                if !p.bdp.is_empty() {
+                    <polyline class="series bdp" points={p.bdp.clone()} data-testid="bdp-line" />
                 }
                 <polyline class="series cwnd" points={p.cwnd.clone()} data-testid="cwnd-line" />
                 { cursor() }
@@ -76,10 +79,12 @@ const RENO_KEYS: &[(&str, &str)] = &[
 
 #[cfg(feature = "full")]
 fn keys(p: &WindowPlot) -> &'static [(&'static str, &'static str)] {
-    if p.w_max.is_empty() {
-        RENO_KEYS
-    } else {
+    if !p.w_max.is_empty() {
         CUBIC_KEYS
+    } else if !p.bdp.is_empty() {
+        BBR_KEYS
+    } else {
+        RENO_KEYS
     }
 }
 
@@ -103,12 +108,36 @@ const CUBIC_KEYS: &[(&str, &str)] = &[
     ("mark timeout", "timeout: cwnd back to 1 segment"),
 ];
 
+/// The same for BBR (draft-ietf-ccwg-bbr), with its model's BDP.
+#[cfg(feature = "full")]
+const BBR_KEYS: &[(&str, &str)] = &[
+    ("cwnd", "cwnd"),
+    ("bdp", "BDP: bandwidth × min RTT"),
+    ("flight", "bytes in flight"),
+    ("rwnd", "receiver's window"),
+    ("band slow-start", "Startup: doubles each round trip"),
+    ("band avoidance", "Drain, ProbeBW, ProbeRTT: about one BDP in flight"),
+    ("band recovery", "loss recovery"),
+    ("mark fast", "fast retransmit: cwnd kept"),
+    ("mark timeout", "timeout: cwnd back to 1 segment"),
+];
+
 /// What follows a plot's title to say which run it shows.
 pub fn for_run(run: &str) -> String {
     if run.is_empty() {
         String::new()
     } else {
         format!(": {run}")
+    }
+}
+
+/// A band's name: BBR calls its phases its own way.
+fn band_name(p: &WindowPlot, phase: Phase) -> &'static str {
+    match phase {
+        _ if p.bdp.is_empty() => phase.name(),
+        Phase::SlowStart => "Startup",
+        Phase::CongestionAvoidance => "Drain, ProbeBW, ProbeRTT",
+        Phase::FastRecovery => "loss recovery",
     }
 }
 

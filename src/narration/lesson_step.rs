@@ -7,6 +7,8 @@
 
 use super::phrases::Phrases;
 use super::{amount, bytes, duration};
+#[cfg(feature = "full")]
+use super::{duration_fine, rate};
 use crate::lesson;
 use crate::state::story::{Step, Story};
 use tcpsim::net::{Side, WireEvent};
@@ -24,6 +26,8 @@ struct Teller<'a> {
     sack: bool,
     /// The data sender runs CUBIC (RFC 9438). (Read through `cubic()`.)
     cubic: bool,
+    /// The data sender runs BBR (draft-ietf-ccwg-bbr). (Read through `bbr()`.)
+    bbr: bool,
     /// Both SYNs offered timestamps: every segment carries them. (Read
     /// through `ts()`.)
     ts: bool,
@@ -42,6 +46,10 @@ impl Teller<'_> {
         cfg!(feature = "full") && self.cubic
     }
 
+    fn bbr(&self) -> bool {
+        cfg!(feature = "full") && self.bbr
+    }
+
     fn ts(&self) -> bool {
         MODERN && self.ts
     }
@@ -55,12 +63,14 @@ impl Teller<'_> {
 pub(super) fn narrate(story: &Story, step: &Step, phrases: &Phrases) -> String {
     let records = &story.trace.records;
     let syns = story.steps.iter().filter(|s| s.segment.flags.syn());
+    let (cubic, bbr) = algorithm_reported(story);
     let mut t = Teller {
         story,
         phrases,
         mss: crate::plot::mss(story),
         sack: MODERN && syns.clone().all(|s| s.segment.options.sack_permitted),
-        cubic: runs_cubic(story),
+        cubic,
+        bbr,
         ts: MODERN && syns.clone().all(|s| s.segment.options.timestamps.is_some()),
         #[cfg(feature = "full")]
         echoed: step.segment.options.timestamps.map(|(_, ecr)| ecr),
@@ -329,6 +339,13 @@ fn before_sending(t: &mut Teller, i: usize, event: &Event) {
             _ => {}
         },
         #[cfg(feature = "full")]
+        Event::TimerFired { timer: Timer::Pace, .. } => {
+            if let Some((_, tcpsim::tcp::Variables::Bbr { pacing_rate, .. })) = bbr_report_before(records, i, side) {
+                let gap = u64::from(t.mss) * 1_000_000 / pacing_rate.max(1);
+                t.say("paced", &[&rate(pacing_rate), &duration_fine(gap)]);
+            }
+        }
+        #[cfg(feature = "full")]
         Event::TimerFired {
             timer: Timer::LossProbe,
             ..
@@ -403,6 +420,16 @@ fn window_change(t: &mut Teller, i: usize) {
     let (a, b, ss) = (amount(was, t.mss), amount(cwnd, t.mss), amount(ssthresh, t.mss));
     let host = side.name();
     use Phase::*;
+    if t.bbr() {
+        return match (was_phase, phase) {
+            (p, FastRecovery) if p != FastRecovery => t.say("recovery-begins-bbr", &[&b]),
+            (FastRecovery, p) if p != FastRecovery => t.say("recovery-ends-bbr", &[&b]),
+            _ if cwnd < was && cwnd <= t.mss => t.say("timeout-cut-bbr", &[&a, &b]),
+            _ if cwnd > was => t.say("grows-bbr", &[host, &a, &b]),
+            _ if cwnd < was => t.say("shrinks-bbr", &[host, &a, &b]),
+            _ => {}
+        };
+    }
     match (was_phase, phase) {
         (p, FastRecovery) if p != FastRecovery => {
             match (t.cubic(), t.sack()) {
@@ -479,7 +506,10 @@ fn on_arrival(t: &mut Teller, i: usize, side: Side, event: &Event) {
         Event::SynCookieAccepted { .. } => t.say("cookie-accepted", &[]),
         Event::Reopened { .. } => t.say("reopened", &[]),
         #[cfg(feature = "full")]
-        Event::CongestionVariables { variables, .. } => cubic_curve(t, i, variables),
+        Event::CongestionVariables { variables, .. } => match variables {
+            tcpsim::tcp::Variables::Cubic { .. } => cubic_curve(t, i, variables),
+            tcpsim::tcp::Variables::Bbr { .. } => bbr_state(t, i, variables),
+        },
         #[cfg(feature = "full")]
         Event::MarkedLost { seq, len, .. } => {
             let last = (*seq + (*len as usize)) - 1;
@@ -518,22 +548,25 @@ fn rate_reduction(_: &[Record], _: usize) -> Option<u64> {
     None
 }
 
-/// Whether the run's hosts report CUBIC's variables.
+/// Whether the run's data sender reports CUBIC's or BBR's variables.
 #[cfg(feature = "full")]
-fn runs_cubic(story: &Story) -> bool {
-    story.trace.records.iter().any(|r| {
-        matches!(
-            r.what,
-            What::Engine {
-                event: Event::CongestionVariables { .. }
-            }
-        )
-    })
+fn algorithm_reported(story: &Story) -> (bool, bool) {
+    use tcpsim::tcp::Variables;
+    let first = story.trace.records.iter().find_map(|r| match r.what {
+        What::Engine {
+            event: Event::CongestionVariables { variables, .. },
+        } => Some(variables),
+        _ => None,
+    });
+    (
+        matches!(first, Some(Variables::Cubic { .. })),
+        matches!(first, Some(Variables::Bbr { .. })),
+    )
 }
 
 #[cfg(not(feature = "full"))]
-const fn runs_cubic(_: &Story) -> bool {
-    false
+const fn algorithm_reported(_: &Story) -> (bool, bool) {
+    (false, false)
 }
 
 /// A new CUBIC curve, or the curve passing W_max (RFC 9438 §4.2–4.5).
@@ -542,7 +575,9 @@ fn cubic_curve(t: &mut Teller, i: usize, variables: &tcpsim::tcp::Variables) {
     use tcpsim::tcp::{CubicRegion::*, Variables};
     let records = &t.story.trace.records;
     let side = records[i].side;
-    let Variables::Cubic { w_max, k, region } = *variables;
+    let Variables::Cubic { w_max, k, region } = *variables else {
+        return;
+    };
     let previous = records[..i]
         .iter()
         .rev()
@@ -567,6 +602,67 @@ fn cubic_curve(t: &mut Teller, i: usize, variables: &tcpsim::tcp::Variables) {
         }
     } else if region == Convex && k.micros() > 0 && previous != Some(Convex) {
         t.say("cubic-convex", &[&w_max]);
+    }
+}
+
+/// The same host's BBR report before record `i`, with its index.
+#[cfg(feature = "full")]
+fn bbr_report_before(records: &[Record], i: usize, side: Side) -> Option<(usize, tcpsim::tcp::Variables)> {
+    records[..i]
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, r)| r.side == side)
+        .find_map(|(j, r)| match r.what {
+            What::Engine {
+                event:
+                    Event::CongestionVariables {
+                        variables: v @ tcpsim::tcp::Variables::Bbr { .. },
+                        ..
+                    },
+            } => Some((j, v)),
+            _ => None,
+        })
+}
+
+/// BBR entering a state (draft-ietf-ccwg-bbr §4.3), or lowering the most
+/// it keeps in flight after a lossy probe (§4.5.10.2).
+#[cfg(feature = "full")]
+fn bbr_state(t: &mut Teller, i: usize, variables: &tcpsim::tcp::Variables) {
+    use tcpsim::tcp::{BbrState::*, Variables};
+    let Variables::Bbr {
+        state,
+        bw,
+        min_rtt,
+        pacing_rate,
+        inflight_hi,
+    } = *variables
+    else {
+        return;
+    };
+    let side = t.story.trace.records[i].side;
+    let previous = bbr_report_before(&t.story.trace.records, i, side).map(|(_, v)| v);
+    let (was, was_hi) = match previous {
+        Some(Variables::Bbr { state, inflight_hi, .. }) => (Some(state), inflight_hi),
+        _ => (None, None),
+    };
+    if let Some(hi) = inflight_hi.filter(|&hi| was_hi.is_none_or(|w| hi < w)) {
+        t.say("bbr-inflight-hi", &[&amount(hi, t.mss)]);
+    }
+    if was == Some(state) {
+        return;
+    }
+    let bdp = (u128::from(bw) * u128::from(min_rtt.micros()) / 1_000_000) as u32;
+    let (bw, bdp, rtt) = (rate(bw), bytes(bdp), duration(min_rtt.micros()));
+    match state {
+        Startup if was.is_none() => t.say("bbr-startup", &[]),
+        Startup => t.say("bbr-startup-again", &[]),
+        Drain => t.say("bbr-drain", &[&bw, &bdp]),
+        ProbeBwDown => t.say("bbr-down", &[&bw]),
+        ProbeBwCruise => t.say("bbr-cruise", &[&bdp, &bw, &rtt]),
+        ProbeBwRefill => t.say("bbr-refill", &[]),
+        ProbeBwUp => t.say("bbr-up", &[&rate(pacing_rate), &bw]),
+        ProbeRtt => t.say("bbr-probe-rtt", &[&rtt]),
     }
 }
 

@@ -85,6 +85,27 @@ pub(crate) fn amount(n: u32, mss: u32) -> String {
     }
 }
 
+/// A rate in bytes per second, in bits per second as links are rated.
+#[cfg(feature = "full")]
+pub(crate) fn rate(bytes_per_second: u64) -> String {
+    let bits = bytes_per_second.saturating_mul(8);
+    match bits {
+        1_000_000.. => format!("{:.2} Mbit/s", bits as f64 / 1e6),
+        1_000.. => format!("{} kbit/s", bits / 1000),
+        _ => format!("{bits} bit/s"),
+    }
+}
+
+/// A short time with a tenth of a millisecond: `6.1 ms`.
+#[cfg(feature = "full")]
+pub(crate) fn duration_fine(us: u64) -> String {
+    if us < 10_000 {
+        format!("{:.1} ms", us as f64 / 1000.0)
+    } else {
+        duration(us)
+    }
+}
+
 /// A time in microseconds as people say it: `250 ms`, `1 s`, `1.5 s`.
 pub(crate) fn duration(us: u64) -> String {
     let ms = us / 1000;
@@ -381,6 +402,9 @@ mod tests {
             Key::RecoveryEnd => "recovery ends",
             Key::CongestionAvoidance => "slow start ends",
             Key::Convex => "curve turns convex",
+            Key::BbrDrain => "enters Drain",
+            Key::BbrProbeUp => "ProbeBW UP",
+            Key::BbrProbeRtt => "ProbeRTT:",
             Key::ZeroWindow => "window 0",
             Key::Probe => "probes with one byte",
             Key::WindowUpdate => "window update",
@@ -446,5 +470,42 @@ mod tests {
         let s = story("duplicate");
         let copy_acked = s.steps.iter().find(|x| said(&s, x).contains("a copy"));
         assert!(copy_acked.is_some_and(|x| x.from == Side::Client));
+    }
+
+    #[cfg(feature = "full")]
+    #[test]
+    fn bbr_tells_its_states_in_order_and_the_bottleneck_rate_it_measured() {
+        use tcpsim::scenario::bbr::BOTTLENECK_BPS;
+        let s = story("bbr");
+        let told: Vec<(usize, String)> = s.steps.iter().map(|x| (x.number, said(&s, x))).collect();
+        let first = |words: &str| told.iter().find(|t| t.1.contains(words)).map(|t| t.0);
+        let order = [
+            "starts in Startup",
+            "enters Drain",
+            "ProbeBW CRUISE",
+            "ProbeBW REFILL",
+            "ProbeBW UP",
+            "ProbeRTT:",
+        ];
+        let steps: Vec<usize> = order
+            .iter()
+            .map(|w| first(w).unwrap_or_else(|| panic!("never told: {w}")))
+            .collect();
+        assert!(
+            steps.windows(2).all(|w| w[0] < w[1]),
+            "{order:?} told at steps {steps:?}"
+        );
+        // The estimate Drain names is the bottleneck's rate of payload:
+        // each full segment crosses it 52 bytes longer (IP, TCP, timestamps).
+        let payload = s.steps.iter().map(|x| u64::from(x.segment.len)).max().unwrap();
+        let goodput_mbps = BOTTLENECK_BPS as f64 * payload as f64 / (payload + 52) as f64 / 1e6;
+        let drain = &told[steps[1] - 1].1;
+        assert!(
+            drain.contains(&format!("{goodput_mbps:.2} Mbit/s")),
+            "{goodput_mbps:.2}: {drain}"
+        );
+        // Pacing is told where it held a data segment back.
+        let paced = told.iter().filter(|t| t.1.contains("Pacing held this segment")).count();
+        assert!(paced > 100, "{paced} paced segments told");
     }
 }

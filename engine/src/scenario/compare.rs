@@ -13,6 +13,7 @@ use crate::trace::{IdMap, Trace, What};
 pub enum Variant {
     NewReno,
     Cubic,
+    Bbr,
     NoSack,
     Sack,
     NoRackTlp,
@@ -21,9 +22,10 @@ pub enum Variant {
 }
 
 impl Variant {
-    pub const ALL: [Variant; 7] = [
+    pub const ALL: [Variant; 8] = [
         Variant::NewReno,
         Variant::Cubic,
+        Variant::Bbr,
         Variant::NoSack,
         Variant::Sack,
         Variant::NoRackTlp,
@@ -36,6 +38,7 @@ impl Variant {
         match self {
             Variant::NewReno => "newreno",
             Variant::Cubic => "cubic",
+            Variant::Bbr => "bbr",
             Variant::NoSack => "no-sack",
             Variant::Sack => "sack",
             Variant::NoRackTlp => "no-rack-tlp",
@@ -53,6 +56,7 @@ impl Variant {
         match self {
             Variant::NewReno => "NewReno congestion control",
             Variant::Cubic => "CUBIC congestion control",
+            Variant::Bbr => "BBR congestion control",
             Variant::NoSack => "SACK turned off",
             Variant::Sack => "SACK turned on",
             Variant::NoRackTlp => "RACK-TLP turned off",
@@ -73,6 +77,7 @@ impl Variant {
         match self {
             Variant::NewReno => host.congestion = Algorithm::NewReno,
             Variant::Cubic => host.congestion = Algorithm::Cubic,
+            Variant::Bbr => host.congestion = Algorithm::Bbr,
             Variant::NoSack => host.sack = false,
             Variant::Sack => host.sack = true,
             Variant::NoRackTlp => host.rack_tlp = false,
@@ -107,6 +112,8 @@ pub struct Summary {
     /// trip time minus the shortest trip of a datagram of the same size in
     /// the same direction.
     pub peak_queue: Duration,
+    /// The median wait, in the direction where the longest wait was.
+    pub typical_queue: Duration,
 }
 
 impl Summary {
@@ -150,7 +157,13 @@ impl Summary {
                 .find(|s| (s.0, s.1) == (side, len))
                 .map_or(trip, |s| s.2)
         };
-        summary.peak_queue = Duration::from_micros(trips.iter().map(waited).max().unwrap_or(0));
+        let Some(peak) = trips.iter().max_by_key(|t| waited(t)) else {
+            return summary;
+        };
+        let mut waits: Vec<u64> = trips.iter().filter(|t| t.0 == peak.0).map(waited).collect();
+        waits.sort_unstable();
+        summary.peak_queue = Duration::from_micros(waited(peak));
+        summary.typical_queue = Duration::from_micros(waits[waits.len() / 2]);
         summary
     }
 }

@@ -3,6 +3,7 @@
 //! the applications do and the faults the wire is told to apply.
 
 pub mod apps;
+pub mod bbr;
 pub mod bidirectional;
 #[cfg(feature = "modern")]
 pub mod compare;
@@ -109,6 +110,7 @@ pub const ALL: &[Scenario] = &[
     congestion::SCENARIO,
     sack::SCENARIO,
     cubic::SCENARIO,
+    bbr::SCENARIO,
     tail_loss::SCENARIO,
     timestamps::SCENARIO,
     old_syn::SCENARIO,

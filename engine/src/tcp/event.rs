@@ -29,10 +29,12 @@ pub enum Timer {
     Reorder,
     /// The tail loss probe's timer, the PTO (RFC 8985 §7.2).
     LossProbe,
+    /// A paced sender's next segment may leave (BBR draft §4.6.2).
+    Pace,
 }
 
 impl Timer {
-    pub const COUNT: usize = 6;
+    pub const COUNT: usize = 7;
     /// In the order they fire when due together: a loss probe due with
     /// the RTO goes first and pushes it back (RFC 8985 §7.2 caps the PTO at
     /// the RTO: one timer, the probe's).
@@ -43,6 +45,7 @@ impl Timer {
         Timer::DelayedAck,
         Timer::TimeWait,
         Timer::Reorder,
+        Timer::Pace,
     ];
     pub const fn index(self) -> usize {
         self as usize

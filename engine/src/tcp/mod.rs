@@ -14,6 +14,8 @@
 mod config;
 pub mod congestion;
 mod connection;
+#[cfg(feature = "modern")]
+pub mod delivery_rate;
 mod endpoint;
 mod event;
 #[cfg(feature = "modern")]
@@ -30,7 +32,7 @@ pub mod syn_cookie;
 pub use config::{Config, IsnPolicy, Profile};
 pub use congestion::{Algorithm, Phase};
 #[cfg(feature = "modern")]
-pub use congestion::{CubicRegion, Variables};
+pub use congestion::{BbrState, CubicRegion, Variables};
 pub use connection::transition::{self, Transition, Trigger};
 pub use endpoint::Endpoint;
 pub use event::{ConnError, ConnId, Event, RejectReason, RetransmitReason, Timer};

@@ -21,6 +21,9 @@ pub struct RttEstimator {
     backoff: u32,
     min_rto: Duration,
     max_rto: Duration,
+    /// The shortest round trip measured, and the latest.
+    min: Option<Duration>,
+    latest: Option<Duration>,
 }
 
 impl RttEstimator {
@@ -32,12 +35,16 @@ impl RttEstimator {
             backoff: 0,
             min_rto,
             max_rto,
+            min: None,
+            latest: None,
         }
     }
 
     /// Folds in one measurement (RFC 6298 §2.2, §2.3) and clears the backoff:
     /// a fresh sample means the path answers again.
     pub fn sample(&mut self, r: Duration) {
+        self.min = Some(self.min.map_or(r, |m| m.min(r)));
+        self.latest = Some(r);
         let r = r.micros() as i64;
         match self.srtt {
             None => {
@@ -82,6 +89,16 @@ impl RttEstimator {
 
     pub fn srtt(&self) -> Option<Duration> {
         self.srtt
+    }
+
+    /// The shortest round trip measured so far.
+    pub fn min_rtt(&self) -> Option<Duration> {
+        self.min
+    }
+
+    /// The latest measurement, once: what this ACK measured, if anything.
+    pub fn take_latest(&mut self) -> Option<Duration> {
+        self.latest.take()
     }
 
     pub fn rttvar(&self) -> Duration {

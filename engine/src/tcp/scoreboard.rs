@@ -54,17 +54,6 @@ impl Scoreboard {
         }
     }
 
-    /// Whether RACK marked any of `start..end` lost.
-    fn marked(&self, start: SeqNumber, end: SeqNumber) -> bool {
-        #[cfg(feature = "modern")]
-        return self.marked_lost.iter().any(|&(l, r)| l < end && start < r);
-        #[cfg(not(feature = "modern"))]
-        {
-            let _ = (start, end);
-            false
-        }
-    }
-
     /// Records the blocks of an ACK for `una` while `max` was the highest
     /// sent. Blocks below SND.UNA (D-SACKs) or beyond SND.MAX are ignored.
     /// Returns the bytes SACKed for the first time.
@@ -133,21 +122,53 @@ impl Scoreboard {
             if start < left {
                 let blocks_above = self.sacked.len() - i;
                 let lost = blocks_above >= DUP_ACK_THRESHOLD as usize
-                    || sacked_above > ((DUP_ACK_THRESHOLD - 1) * smss) as usize
-                    || self.marked(start, left);
-                holes.push(Hole { start, end: left, lost });
+                    || sacked_above > ((DUP_ACK_THRESHOLD - 1) * smss) as usize;
+                self.push_hole(&mut holes, start, left, lost);
             }
             sacked_above -= right.since(left);
             start = right;
         }
         if start < max {
-            holes.push(Hole {
-                start,
-                end: max,
-                lost: self.marked(start, max),
-            });
+            self.push_hole(&mut holes, start, max, false);
         }
         holes
+    }
+
+    /// A hole, lost as a whole by RFC 6675's rule, or else lost only in
+    /// the parts RACK marked (the rest of it is still in flight).
+    fn push_hole(&self, holes: &mut Vec<Hole>, start: SeqNumber, end: SeqNumber, lost: bool) {
+        #[cfg_attr(not(feature = "modern"), allow(unused_mut))]
+        let mut at = start;
+        #[cfg(feature = "modern")]
+        if !lost {
+            let mut marks: Vec<(SeqNumber, SeqNumber)> = self
+                .marked_lost
+                .iter()
+                .filter(|&&(l, r)| l < end && start < r)
+                .map(|&(l, r)| (l.max(start), r.min(end)))
+                .collect();
+            marks.sort_by_key(|m| m.0.since(start));
+            for (l, r) in marks {
+                if at < l {
+                    holes.push(Hole {
+                        start: at,
+                        end: l,
+                        lost: false,
+                    });
+                }
+                if at < r {
+                    holes.push(Hole {
+                        start: l.max(at),
+                        end: r,
+                        lost: true,
+                    });
+                    at = r;
+                }
+            }
+        }
+        if at < end {
+            holes.push(Hole { start: at, end, lost });
+        }
     }
 
     /// IsLost(SND.UNA): the first unacknowledged segment is presumed lost
@@ -190,7 +211,9 @@ impl Scoreboard {
         let pick = |want_lost: bool| {
             holes.iter().find_map(|h| {
                 let start = h.start.max(high_rxt);
-                (h.lost == want_lost && start < h.end && h.end <= high_sacked)
+                // Above the highest SACK only RACK marks bytes lost (RFC
+                // 8985 §6.2): those go again too.
+                (h.lost == want_lost && start < h.end && (h.lost || h.end <= high_sacked))
                     .then(|| (start, h.end.since(start).min(smss as usize)))
             })
         };
@@ -278,5 +301,23 @@ mod tests {
         sb.update(una, max, &blocks(&[(1000, 2000)]));
         assert_eq!(sb.next_seg(una, max, SMSS, false), None);
         assert_eq!(sb.next_seg(una, max, SMSS, true), Some((SeqNumber(0), 1000)));
+    }
+
+    /// RACK marks one segment lost above the highest SACK (a segment sent
+    /// later was delivered): only it leaves the pipe, the rest of the
+    /// hole stays in flight, and NextSeg resends it.
+    #[cfg(feature = "modern")]
+    #[test]
+    fn a_segment_rack_marks_above_the_highest_sack_is_lost_alone() {
+        let mut sb = Scoreboard::default();
+        let (una, max) = (SeqNumber(0), SeqNumber(10_000));
+        sb.update(una, max, &blocks(&[(1000, 2000)]));
+        sb.mark_lost(SeqNumber(2000), SeqNumber(3000));
+        let holes = sb.holes(una, max, SMSS);
+        let lost: Vec<_> = holes.iter().filter(|h| h.lost).map(|h| (h.start.0, h.end.0)).collect();
+        assert_eq!(lost, [(2000, 3000)]);
+        // 0..1000 and 3000..10_000 are still in flight.
+        assert_eq!(sb.pipe(una, max, SMSS), 8000);
+        assert_eq!(sb.next_seg(una, max, SMSS, false), Some((SeqNumber(2000), 1000)));
     }
 }

@@ -4,13 +4,19 @@
 //! be in flight. Each algorithm is one file.
 
 #[cfg(feature = "modern")]
+mod bbr;
+#[cfg(feature = "modern")]
 mod cubic;
 mod new_reno;
 
 #[cfg(feature = "modern")]
+pub use bbr::Bbr;
+#[cfg(feature = "modern")]
 pub use cubic::Cubic;
 pub use new_reno::NewReno;
 
+#[cfg(feature = "modern")]
+use super::delivery_rate::RateSample;
 use super::rtt::RttEstimator;
 #[cfg(feature = "modern")]
 use crate::time::Duration;
@@ -29,22 +35,31 @@ pub enum Algorithm {
     /// the last loss, and a loss keeps 70% of it. (Modern builds only.)
     #[cfg(feature = "modern")]
     Cubic,
+    /// draft-ietf-ccwg-bbr-02: paces at the bandwidth it measures and
+    /// keeps about one bandwidth-delay product in flight. (Modern builds only.)
+    #[cfg(feature = "modern")]
+    Bbr,
 }
 
 impl Algorithm {
     /// A controller for a path with this SMSS, starting from `initial_segments`
     /// full segments or, when `None`, the RFC 5681 §3.1 initial window, and
-    /// from an ssthresh of `ssthresh_segments` or arbitrarily high.
+    /// from an ssthresh of `ssthresh_segments` or arbitrarily high. An
+    /// algorithm that draws random numbers (BBR) draws them from `seed`.
+    #[cfg_attr(not(feature = "modern"), allow(unused_variables))]
     pub fn build(
         self,
         smss: u32,
         initial_segments: Option<u32>,
         ssthresh_segments: Option<u32>,
+        seed: u64,
     ) -> Box<dyn Controller> {
         match self {
             Algorithm::NewReno => Box::new(NewReno::new(smss, initial_segments, ssthresh_segments)),
             #[cfg(feature = "modern")]
             Algorithm::Cubic => Box::new(Cubic::new(smss, initial_segments, ssthresh_segments)),
+            #[cfg(feature = "modern")]
+            Algorithm::Bbr => Box::new(Bbr::new(smss, initial_segments, seed)),
         }
     }
 
@@ -54,6 +69,8 @@ impl Algorithm {
             Algorithm::NewReno => "NewReno",
             #[cfg(feature = "modern")]
             Algorithm::Cubic => "CUBIC",
+            #[cfg(feature = "modern")]
+            Algorithm::Bbr => "BBR",
         }
     }
 }
@@ -97,6 +114,41 @@ pub enum CubicRegion {
     Convex,
 }
 
+/// BBR's state (draft-ietf-ccwg-bbr-02 §4.3).
+#[cfg(feature = "modern")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BbrState {
+    /// Doubling the rate each round trip until the bandwidth stops growing.
+    Startup,
+    /// Sending slower than the bandwidth to empty the queue Startup built.
+    Drain,
+    /// ProbeBW's four phases: below the estimate to leave headroom,
+    /// at it, refilling the pipe, and above it to look for more.
+    ProbeBwDown,
+    ProbeBwCruise,
+    ProbeBwRefill,
+    ProbeBwUp,
+    /// Little in flight for 200 ms, to measure the RTT without a queue.
+    ProbeRtt,
+}
+
+#[cfg(feature = "modern")]
+impl BbrState {
+    /// Plain words for the page and the text log.
+    pub const fn name(self) -> &'static str {
+        match self {
+            BbrState::Startup => "Startup",
+            BbrState::Drain => "Drain",
+            BbrState::ProbeBwDown => "ProbeBW DOWN",
+            BbrState::ProbeBwCruise => "ProbeBW CRUISE",
+            BbrState::ProbeBwRefill => "ProbeBW REFILL",
+            BbrState::ProbeBwUp => "ProbeBW UP",
+            BbrState::ProbeRtt => "ProbeRTT",
+        }
+    }
+}
+
 /// An algorithm's own variables, for the trace and the plots.
 #[cfg(feature = "modern")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +160,18 @@ pub enum Variables {
         /// Time from the start of congestion avoidance to the plateau.
         k: Duration,
         region: CubicRegion,
+    },
+    Bbr {
+        state: BbrState,
+        /// The bottleneck bandwidth estimate, bytes per second (BBR.max_bw).
+        bw: u64,
+        /// The round-trip propagation time estimate (BBR.min_rtt).
+        min_rtt: Duration,
+        /// Bytes per second the sender paces at.
+        pacing_rate: u64,
+        /// The most it found safe to have in flight (inflight_hi), once
+        /// a loss set it.
+        inflight_hi: Option<u32>,
     },
 }
 
@@ -158,5 +222,22 @@ pub trait Controller {
     #[cfg(feature = "modern")]
     fn variables(&self) -> Option<Variables> {
         None
+    }
+    /// Every ACK that delivered data, in recovery or not, with its
+    /// delivery-rate sample, the bytes then in the network, and the
+    /// connection's RTT estimates.
+    #[cfg(feature = "modern")]
+    fn on_rate_sample(&mut self, _now: Instant, _sample: &RateSample, _in_network: u32, _rtt: &RttEstimator) {}
+    /// The algorithm sets the window during recovery itself (BBR), so
+    /// PRR does not.
+    #[cfg(feature = "modern")]
+    fn sets_recovery_window(&self) -> bool {
+        false
+    }
+    /// The algorithm holds the sender back on purpose (BBR's ProbeRTT):
+    /// rate samples meanwhile say nothing about the path.
+    #[cfg(feature = "modern")]
+    fn holds_back(&self) -> bool {
+        false
     }
 }

@@ -289,11 +289,14 @@ impl Connection {
             }
         }
         #[cfg(feature = "modern")]
-        self.prr_ack(
-            cx,
-            self.snd.una.since(una_before) as u32 + new_sacked as u32,
-            flight_before,
-        );
+        {
+            self.prr_ack(
+                cx,
+                self.snd.una.since(una_before) as u32 + new_sacked as u32,
+                flight_before,
+            );
+            self.rate_ack(cx);
+        }
 
         // Our FIN acknowledged: CLOSING and LAST_ACK end here; FIN_WAIT_1
         // waits for the text step, in case a FIN came on this segment too.

@@ -15,6 +15,8 @@ mod output;
 #[cfg(feature = "modern")]
 mod rack_tlp;
 #[cfg(feature = "modern")]
+mod rate;
+#[cfg(feature = "modern")]
 mod rate_reduction;
 mod recv;
 mod send;
@@ -192,6 +194,11 @@ pub(super) struct Connection {
     /// PRR's state while in SACK recovery with `Config::prr`.
     #[cfg(feature = "modern")]
     prr: Option<super::prr::Prr>,
+    #[cfg(feature = "modern")]
+    delivery: super::delivery_rate::DeliveryRate,
+    /// When pacing lets the next data segment leave.
+    #[cfg(feature = "modern")]
+    pace_at: Option<Instant>,
 }
 
 impl Connection {
@@ -210,9 +217,12 @@ impl Connection {
             retries: 0,
             syn_resent: false,
             syn_timed_out: false,
-            cc: config
-                .congestion
-                .build(DEFAULT_MSS as u32, config.initial_cwnd, config.initial_ssthresh),
+            cc: config.congestion.build(
+                DEFAULT_MSS as u32,
+                config.initial_cwnd,
+                config.initial_ssthresh,
+                iss.0 as u64,
+            ),
             recovery: Recovery::new(DEFAULT_MSS as u32, false),
             sack_ok: false,
             scoreboard: Scoreboard::default(),
@@ -225,6 +235,10 @@ impl Connection {
             rack: Default::default(),
             #[cfg(feature = "modern")]
             prr: None,
+            #[cfg(feature = "modern")]
+            delivery: Default::default(),
+            #[cfg(feature = "modern")]
+            pace_at: None,
         }
     }
 
@@ -515,6 +529,8 @@ impl Connection {
                 }
                 #[cfg(not(feature = "modern"))]
                 Timer::Reorder | Timer::LossProbe => {}
+                // The next `poll_transmit` sends what pacing held.
+                Timer::Pace => {}
             }
             if self.is_gone() {
                 return;
@@ -574,8 +590,14 @@ impl Connection {
         self.cc = cx
             .config
             .congestion
-            .build(smss, cx.config.initial_cwnd, cx.config.initial_ssthresh);
+            .build(smss, cx.config.initial_cwnd, cx.config.initial_ssthresh, self.cc_seed());
         self.recovery = Recovery::new(smss, self.sack_ok());
+    }
+
+    /// What seeds the controller's random draws: the initial sequence
+    /// number, which the caller chose (at random, in real use).
+    fn cc_seed(&self) -> u64 {
+        self.snd.iss.0 as u64
     }
 
     /// Reports the SACK scoreboard when it changed, while it holds

@@ -14,14 +14,22 @@ impl Connection {
             State::SynSent => None,
             _ => self
                 .send_retransmission(cx)
-                .or_else(|| self.send_sack_recovery(cx))
-                .or_else(|| self.send_loss_probe(cx))
-                .or_else(|| self.send_data(cx))
+                .or_else(|| self.send_paced(cx))
                 .or_else(|| self.send_probe(cx))
                 .or_else(|| self.rcv.ack_pending.then(|| self.send_ack(cx))),
         };
         self.report_window(cx);
         out
+    }
+
+    /// What the congestion window lets go, unless pacing holds it back.
+    fn send_paced(&mut self, cx: &mut Cx) -> Option<Vec<u8>> {
+        if self.pacing_holds(cx) {
+            return None;
+        }
+        self.send_sack_recovery(cx)
+            .or_else(|| self.send_loss_probe(cx))
+            .or_else(|| self.send_data(cx))
     }
 
     fn send_syn(&mut self, cx: &mut Cx) -> Vec<u8> {
@@ -125,7 +133,22 @@ impl Connection {
         let fin = self.snd.fin_queued && seq + bytes == data_end && seq + len > data_end;
         self.scoreboard.high_rxt = Some(seq + bytes + fin as usize);
         self.retransmitted(cx, seq, bytes, RetransmitReason::SackRecovery);
+        // Resending the first unacknowledged segment (its earlier copy was
+        // lost too) gives it a full RTO to be acknowledged, as Linux does;
+        // else the timer set for the lost copy fires before this one's ACK.
+        if seq == self.snd.una {
+            self.arm_rto(cx);
+        }
         Some(self.segment(cx, seq, bytes, fin))
+    }
+
+    /// Bytes in the network: the RFC 6675 pipe in SACK recovery, else the flight.
+    pub(super) fn in_network(&self) -> u32 {
+        if self.recovery.in_sack_recovery() {
+            self.scoreboard.pipe(self.snd.una, self.snd.max, self.snd.mss as u32)
+        } else {
+            self.snd.flight() as u32
+        }
     }
 
     /// The largest payload the next segment may carry: the send MSS, less
@@ -156,11 +179,7 @@ impl Connection {
         let flight = self.snd.flight();
         // In SACK recovery the congestion window limits the pipe, not the
         // flight (RFC 6675 §5); the peer's window still limits the flight.
-        let in_network = if self.recovery.in_sack_recovery() {
-            self.scoreboard.pipe(self.snd.una, self.snd.max, self.snd.mss as u32) as usize
-        } else {
-            flight
-        };
+        let in_network = self.in_network() as usize;
         let new_data = self.snd.nxt >= self.snd.max;
         if new_data && flight == 0 && unsent > 0 {
             self.restart_if_idle(cx);
@@ -183,6 +202,10 @@ impl Connection {
         if len == 0 && !fin {
             if unsent > 0 && self.snd.wnd == 0 {
                 self.enter_persist(cx);
+            }
+            #[cfg(feature = "modern")]
+            if unsent == 0 && (in_network as u32) < cwnd {
+                self.rate_app_limited(in_network as u32);
             }
             return None;
         }
@@ -233,6 +256,11 @@ impl Connection {
     #[cfg(not(feature = "modern"))]
     fn prr_may_send(&self) -> Option<bool> {
         None
+    }
+
+    #[cfg(not(feature = "modern"))]
+    fn pacing_holds(&mut self, _: &mut Cx) -> bool {
+        false
     }
 
     /// RFC 5681 §4.1: after sending nothing for more than an RTO, the ACK
@@ -330,6 +358,7 @@ impl Connection {
         if len > 0 || fin {
             self.rack_sent(cx, seq, len, fin);
             self.prr_sent(len + fin as usize);
+            self.rate_sent(cx, seq, seq + len + fin as usize);
         }
         bytes
     }
@@ -359,6 +388,10 @@ impl Connection {
     pub(super) fn retransmitted(&mut self, cx: &mut Cx, seq: SeqNumber, len: usize, reason: RetransmitReason) {
         // Karn's rule: an ACK for retransmitted data is ambiguous; no sample.
         self.rtt_timing = None;
+        #[cfg(feature = "modern")]
+        if reason != RetransmitReason::LossProbe {
+            self.rate_lost(len);
+        }
         cx.event(Event::Retransmit {
             conn: self.id,
             seq,

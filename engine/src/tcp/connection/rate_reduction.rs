@@ -10,7 +10,7 @@ impl Connection {
     /// An ACK reported `delivered` bytes; `flight` was outstanding before
     /// it (RecoverFS, if this ACK starts recovery).
     pub(super) fn prr_ack(&mut self, cx: &mut Cx, delivered: u32, flight: u32) {
-        if !(cx.config.prr && self.recovery.in_sack_recovery()) {
+        if !(cx.config.prr && self.recovery.in_sack_recovery()) || self.cc.sets_recovery_window() {
             self.prr = None;
             return;
         }
