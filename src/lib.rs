@@ -8,6 +8,8 @@ mod hooks;
 pub mod lesson;
 pub mod narration;
 mod plot;
+#[cfg(feature = "full")]
+pub mod predict;
 pub mod state;
 
 pub use components::app::{App, Props};

@@ -139,7 +139,17 @@ pub fn app(props: &Props) -> Html {
     let last = story.steps.len();
     let (client_state, client_t) = story.state_at(Side::Client, moment);
     let (server_state, server_t) = story.state_at(Side::Server, moment);
-    let in_flight = story.in_flight(moment);
+    // Predicting, nothing past the step being shown is drawn, even if it
+    // was already sent: that would give the answer away.
+    let shown_limit = state.target.unwrap_or(step);
+    let mut in_flight = story.in_flight(moment);
+    let mut ladder_cursor = moment.cursor;
+    if state.params.predict {
+        in_flight.retain(|f| f.step <= shown_limit);
+        if let Some(next) = story.steps.get(shown_limit) {
+            ladder_cursor = ladder_cursor.min(next.sent_record);
+        }
+    }
     let on_random_isn = {
         let dispatch = dispatch.clone();
         Callback::from(move |on: bool| dispatch.dispatch(Action::SetRandomIsn(on.then(random_secret))))
@@ -181,6 +191,15 @@ pub fn app(props: &Props) -> Html {
     #[cfg(not(feature = "full"))]
     let compare = Html::default();
     #[cfg(feature = "full")]
+    let predict = if state.params.predict {
+        html! { <super::predict_panel::PredictPanel story={story.clone()} step={shown_limit} level={state.predict_level()}
+        answers={state.answers.clone()} on_action={on_action.clone()} /> }
+    } else {
+        Html::default()
+    };
+    #[cfg(not(feature = "full"))]
+    let predict = Html::default();
+    #[cfg(feature = "full")]
     let scoreboard =
         super::scoreboard_bar::scoreboard_bar(&state.plots.scoreboard, moment.time as u64, crate::plot::mss(&story));
     #[cfg(not(feature = "full"))]
@@ -209,7 +228,9 @@ pub fn app(props: &Props) -> Html {
                     { host_card(Side::Server, story.server, server_state, server_t) }
                 </div>
                 { controls(&controls::Props { step, last, playing: state.playing, speed: state.params.speed,
-                                             random_isn: state.params.random_isn, on_action: on_action.clone(), on_random_isn }) }
+                                             random_isn: state.params.random_isn, predict: state.params.predict,
+                                             on_action: on_action.clone(), on_random_isn }) }
+                { predict }
                 { key_moments(
                     lesson.as_ref().and_then(|l| l.as_ref().ok()).map_or("", |l| l.watch.as_str()),
                     &key_steps,
@@ -221,7 +242,7 @@ pub fn app(props: &Props) -> Html {
                 }
                 <div class="panels">
                     <div class="side-panels">
-                        { ladder(&ladder::Props { story: story.clone(), cursor: moment.cursor, focus,
+                        { ladder(&ladder::Props { story: story.clone(), cursor: ladder_cursor, focus,
                                                   on_select: on_action.reform(Action::GoTo),
                                                   keys: key_steps.iter().map(|(n, _)| *n).collect() }) }
                         if !embed {

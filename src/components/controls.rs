@@ -12,6 +12,8 @@ pub struct Props {
     pub playing: bool,
     pub speed: f64,
     pub random_isn: bool,
+    /// Predict mode: the learner predicts each segment before it is shown.
+    pub predict: bool,
     pub on_action: Callback<Action>,
     /// Switching random ISNs on draws a fresh secret, so the app handles it.
     pub on_random_isn: Callback<bool>,
@@ -31,13 +33,20 @@ pub fn controls(props: &Props) -> Html {
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
         input.checked()
     });
+    let on_predict = props.on_action.reform(|e: Event| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        Action::SetPredict {
+            on: input.checked(),
+            full_level: false,
+        }
+    });
     html! {
         <div class="controls" role="toolbar" aria-label="Playback">
             <div class="buttons">
                 <button onclick={act(|| Action::Restart)} aria-label="Restart (Home)" title="Restart (Home)" data-testid="restart">{ "⟲ restart" }</button>
                 <button onclick={act(|| Action::StepBack)} aria-label="Step back (←)" title="Step back (←)"
                         disabled={props.step == 0} data-testid="back">{ "◀ back" }</button>
-                <button class="primary" onclick={act(|| Action::TogglePlay)} data-testid="play"
+                <button class="primary" onclick={act(|| Action::TogglePlay)} data-testid="play" disabled={props.predict}
                         aria-label={if props.playing { "Pause (Space)" } else { "Play (Space)" }}
                         title={if props.playing { "Pause (Space)" } else { "Play (Space)" }}>
                     { if props.playing { "❚❚ pause" } else { "▶ play" } }
@@ -66,6 +75,10 @@ pub fn controls(props: &Props) -> Html {
             <label class="switch">
                 <input type="checkbox" role="switch" checked={props.random_isn} onchange={on_isn} data-testid="random-isn" />
                 { " Random ISNs" }
+            </label>
+            <label class="switch">
+                <input type="checkbox" role="switch" checked={props.predict} onchange={on_predict} data-testid="predict-mode" />
+                { " Predict" }
             </label>
             <button onclick={act(|| Action::ToggleEmbed)} data-testid="embed-button">{ "Embed" }</button>
         </div>

@@ -18,6 +18,8 @@ pub mod lab_panel;
 pub mod ladder;
 pub mod narration_panel;
 pub mod notices;
+#[cfg(feature = "full")]
+pub mod predict_panel;
 pub mod scenario_picker;
 #[cfg(feature = "full")]
 pub mod scoreboard_bar;

@@ -79,6 +79,10 @@ pub struct AppState {
     /// What compare mode offers for this scenario and lab.
     #[cfg(feature = "full")]
     pub compare_options: Rc<Vec<tcpsim::scenario::compare::Variant>>,
+    /// Predict mode's checked answers in this run, by step number (a retry
+    /// replaces the step's earlier answer).
+    #[cfg(feature = "full")]
+    pub answers: Rc<std::collections::BTreeMap<usize, Vec<crate::predict::Verdict>>>,
 }
 
 pub enum Action {
@@ -114,6 +118,15 @@ pub enum Action {
     /// Compare with a second run changed this way (a variant's id), or stop.
     #[cfg(feature = "full")]
     SetCompare(Option<String>),
+    /// Predict mode: check this answer for the next step, then show it.
+    #[cfg(feature = "full")]
+    Predict(crate::predict::Prediction),
+    /// Switch between watching and predicting (`mode=`), and the level.
+    /// (A build without predict mode hands the page to one with it.)
+    SetPredict {
+        on: bool,
+        full_level: bool,
+    },
 }
 
 impl AppState {
@@ -138,7 +151,7 @@ impl AppState {
             glossary: None,
             step: params.step,
             moment: story.moment(params.step),
-            playing: params.autoplay && params.step < last,
+            playing: params.autoplay && !params.predict && params.step < last,
             params,
             isn_secret,
             story,
@@ -157,6 +170,8 @@ impl AppState {
             comparison: None,
             #[cfg(feature = "full")]
             compare_options: Rc::default(),
+            #[cfg(feature = "full")]
+            answers: Rc::default(),
         };
         state.derive();
         state
@@ -206,6 +221,26 @@ impl AppState {
         self.story.steps.len()
     }
 
+    /// How much predict mode asks.
+    #[cfg(feature = "full")]
+    pub fn predict_level(&self) -> crate::predict::Level {
+        if self.params.full_level {
+            crate::predict::Level::Full
+        } else {
+            crate::predict::Level::Easy
+        }
+    }
+
+    /// Predict mode's score over the answers given in this run.
+    #[cfg(feature = "full")]
+    pub fn predict_score(&self) -> crate::predict::Score {
+        let mut score = crate::predict::Score::default();
+        for verdicts in self.answers.values() {
+            score.add(verdicts);
+        }
+        score
+    }
+
     fn jump(&mut self, n: usize) {
         let n = n.min(self.last());
         self.step = n;
@@ -239,7 +274,11 @@ impl AppState {
         self.plots = Rc::new(Plots::new(&self.story));
         self.find_key_moments();
         #[cfg(feature = "full")]
-        self.compare();
+        {
+            self.compare();
+            // Answers were about the run that was; a new run starts afresh.
+            self.answers = Rc::default();
+        }
     }
 
     /// Runs the second run compare mode asks for, if any.
@@ -327,6 +366,8 @@ impl Reducible for AppState {
         let mut s = (*self).clone();
         match action {
             Action::Tick(ms) => s.advance(ms.clamp(0.0, 100.0)),
+            // Predicting, each segment is shown once it is predicted (or skipped).
+            Action::TogglePlay if s.params.predict => return self,
             Action::TogglePlay => {
                 if s.playing {
                     s.playing = false;
@@ -419,6 +460,22 @@ impl Reducible for AppState {
             Action::SetCompare(id) => {
                 s.params.compare = id;
                 s.compare();
+            }
+            #[cfg(feature = "full")]
+            Action::Predict(prediction) => {
+                let n = s.target.unwrap_or(s.step) + 1;
+                let Some(step) = s.story.steps.get(n - 1) else {
+                    return self;
+                };
+                let fields = crate::predict::fields(&s.story, step, s.predict_level());
+                let verdicts = crate::predict::check(&s.story, step, &fields, &prediction);
+                Rc::make_mut(&mut s.answers).insert(n, verdicts);
+                return Rc::new(s).reduce(Action::StepForward);
+            }
+            Action::SetPredict { on, full_level } => {
+                s.params.predict = on;
+                s.params.full_level = full_level;
+                s.playing = false;
             }
         }
         Rc::new(s)
@@ -638,6 +695,45 @@ mod tests {
         );
         assert!(s.faults.is_empty() && s.lab == Lab::default());
         assert_eq!((s.step(), s.story.trace.scenario.as_str()), (0, "refused"));
+    }
+
+    #[cfg(feature = "full")]
+    #[test]
+    fn predicting_checks_the_next_step_shows_it_and_keeps_one_answer_per_step() {
+        use crate::predict::Prediction;
+        let s = state("?scenario=curl&mode=predict&step=1&autoplay=1", true);
+        assert!(!s.playing, "predict mode never plays on its own");
+        assert!(!after(s.clone(), [Action::TogglePlay]).playing);
+        let synack = s.story.steps[1].segment;
+        let right = Prediction {
+            flags: Some(synack.flags),
+            ack: Some(synack.ack),
+            ..Prediction::default()
+        };
+        let s = settle(after(s, [Action::Predict(right)]));
+        assert_eq!(s.step(), 2);
+        assert_eq!((s.predict_score().right, s.predict_score().asked), (2, 2));
+        // A wrong answer to step 3, then a retry that replaces it.
+        let s = settle(after(s, [Action::Predict(Prediction::default())]));
+        let wrong = s.predict_score();
+        assert!(wrong.right == 2 && wrong.asked > 2, "{wrong:?}");
+        let ack = s.story.steps[2].segment.ack;
+        let s = settle(after(
+            s,
+            [
+                Action::GoTo(2),
+                Action::Predict(Prediction {
+                    ack: Some(ack),
+                    ..Prediction::default()
+                }),
+            ],
+        ));
+        assert_eq!(s.answers.len(), 2);
+        assert!(s.predict_score().right > 2);
+        // A new run (random ISNs) starts the score afresh.
+        let s = after(s, [Action::SetRandomIsn(Some(9))]);
+        assert!(s.answers.is_empty());
+        assert!(s.params.to_query().contains("&mode=predict"));
     }
 
     #[cfg(feature = "full")]

@@ -1,5 +1,5 @@
 //! URL state: `?scenario=curl&step=5&speed=1&autoplay=0&isn=fixed&theme=dark&embed=1`
-//! (and `compare=newreno`, run by the build with modern TCP)
+//! (and `compare=newreno`, `mode=predict&level=full`, run by the build with modern TCP)
 //! (or the same after `#`). Parsing never fails: a bad parameter keeps its
 //! default and yields a notice saying which one and why.
 
@@ -41,6 +41,12 @@ pub struct Params {
     /// Only the build with modern TCP checks the id: another build hands
     /// the page over to that one.
     pub compare: Option<String>,
+    /// Predict mode (`mode=predict`): the learner says what each segment
+    /// will be before it is shown. Run by the build with modern TCP.
+    pub predict: bool,
+    /// Predict mode asks for every field (`level=full`), not only what the
+    /// step teaches.
+    pub full_level: bool,
 }
 
 impl Default for Params {
@@ -54,6 +60,8 @@ impl Default for Params {
             theme: Theme::Auto,
             embed: false,
             compare: None,
+            predict: false,
+            full_level: false,
         }
     }
 }
@@ -95,6 +103,20 @@ impl Params {
                     speed_named(value).ok_or_else(|| "the speed must be one of 0.25, 0.5, 1, 2, 4".to_string())?;
             }
             "compare" => self.compare = Some(compare_id(value)?),
+            "mode" => {
+                self.predict = match value {
+                    "watch" => false,
+                    "predict" => true,
+                    _ => return Err("mode must be watch or predict".into()),
+                }
+            }
+            "level" => {
+                self.full_level = match value {
+                    "easy" => false,
+                    "full" => true,
+                    _ => return Err("level must be easy or full".into()),
+                }
+            }
             "autoplay" => self.autoplay = flag(value)?,
             "embed" => self.embed = flag(value)?,
             "isn" => {
@@ -141,6 +163,12 @@ impl Params {
         if let Some(id) = &self.compare {
             q.push_str("&compare=");
             q.push_str(id);
+        }
+        if self.predict {
+            q.push_str("&mode=predict");
+        }
+        if self.full_level {
+            q.push_str("&level=full");
         }
         q
     }

@@ -95,6 +95,17 @@ impl Mounted {
         count.split(" / ").next().unwrap().trim().parse().unwrap()
     }
 
+    /// Types `text` into an input, as the user would (one input event).
+    pub async fn type_into(&self, testid: &str, text: &str) {
+        let input: web_sys::HtmlInputElement = self.find(&format!("[data-testid='{testid}']")).dyn_into().unwrap();
+        input.set_value(text);
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+        input.dispatch_event(&event).unwrap();
+        self.settle().await;
+    }
+
     pub async fn click(&self, testid: &str) {
         let el: HtmlElement = self.find(&format!("[data-testid='{testid}']")).dyn_into().unwrap();
         el.click();

@@ -200,6 +200,37 @@ async function axe(page, what) {
   await page.screenshot({ path: path.join(shots, 'compare-sack.png'), fullPage: true });
   await page.context().close();
 }
+// 4d. Predict mode from a link on the first page, the whole default story
+// by keyboard alone: Tab to "Check", Enter, twelve times. Blank answers are
+// wrong; the result of each is announced, the score adds up, and the end
+// lists the ideas missed with links back to their segments.
+{
+  const page = await open(`${base}?mode=predict`, { reducedMotion: 'reduce' });
+  const at = new URL(page.url());
+  check(at.pathname === `${SUBPATH}full/` && at.searchParams.get('mode') === 'predict', `predict: the link opens in full/ (${at.pathname}${at.search})`);
+  await axe(page, 'in predict mode');
+  let tabs = 0;
+  for (let n = 1; n <= 12; n++) {
+    for (let i = 0; i < 80; i++) {
+      const id = await page.evaluate(() => document.activeElement?.dataset?.testid);
+      if (id === 'predict-check') break;
+      await page.keyboard.press('Tab');
+      tabs++;
+    }
+    await page.keyboard.press('Enter');
+    await stepIs(page, n);
+  }
+  const live = await page.getAttribute("[data-testid='predict-result']", 'aria-live');
+  check(live === 'polite', 'predict: results are announced (aria-live)');
+  const score = await text(page, 'predict-score');
+  const [, right, asked] = score.match(/Score: (\d+) of (\d+)/) || [];
+  check(right === '0' && +asked >= 12, `predict: twelve segments checked by keyboard, blank answers all wrong (${score}, ${tabs} tabs)`);
+  const missed = await page.$$eval("[data-testid='predict-summary'] li", (els) => els.length);
+  check(missed > 0, `predict: the end lists the ideas missed (${missed})`);
+  await axe(page, 'in predict mode, at the end');
+  await page.screenshot({ path: path.join(shots, 'predict-end.png'), fullPage: true });
+  await page.context().close();
+}
 // 5. The lab: drop the request, watch the engine resend it; download the capture.
 {
   const page = await open(`${base}?step=4`, { reducedMotion: 'reduce' });

@@ -1,0 +1,648 @@
+//! Predict mode's answer checker. The learner says what the next segment
+//! will be; each field is checked against the segment the engine sent, in
+//! the same story the page animates, with the reason for the right value
+//! read off the run (the segments before it) and, for a wrong answer, the
+//! idea it missed.
+
+use crate::state::story::{Step, Story};
+use tcpsim::net::Side;
+use tcpsim::tcp::State;
+use tcpsim::trace::Segment;
+use tcpsim::wire::TcpFlags;
+
+/// The flags a learner toggles: the ones these runs use.
+pub const FLAGS: [(TcpFlags, &str); 5] = [
+    (TcpFlags::SYN, "SYN"),
+    (TcpFlags::ACK, "ACK"),
+    (TcpFlags::PSH, "PSH"),
+    (TcpFlags::FIN, "FIN"),
+    (TcpFlags::RST, "RST"),
+];
+
+fn toggled(flags: TcpFlags) -> TcpFlags {
+    TcpFlags(flags.0 & FLAGS.iter().fold(0, |all, (f, _)| all | f.0))
+}
+
+/// What a learner may be asked about the next segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Sender,
+    Flags,
+    Seq,
+    Ack,
+    Len,
+    /// Each host's state once the segment has arrived.
+    ClientState,
+    ServerState,
+}
+
+impl Field {
+    pub const ALL: [Field; 7] = [
+        Field::Sender,
+        Field::Flags,
+        Field::Seq,
+        Field::Ack,
+        Field::Len,
+        Field::ClientState,
+        Field::ServerState,
+    ];
+
+    /// As the form labels it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Field::Sender => "Who sends it",
+            Field::Flags => "Flags",
+            Field::Seq => "Sequence number",
+            Field::Ack => "Acknowledgment number",
+            Field::Len => "Data length",
+            Field::ClientState => "Client's state after it arrives",
+            Field::ServerState => "Server's state after it arrives",
+        }
+    }
+}
+
+/// Easy asks what the step teaches; full asks everything that can be known.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Level {
+    #[default]
+    Easy,
+    Full,
+}
+
+/// The learner's answer; `None` where a field was left blank. For `ack`,
+/// `None` also answers "no ACK flag, no acknowledgment number".
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Prediction {
+    pub sender: Option<Side>,
+    pub flags: Option<TcpFlags>,
+    pub seq: Option<u32>,
+    pub ack: Option<u32>,
+    pub len: Option<u32>,
+    pub client_state: Option<State>,
+    pub server_state: Option<State>,
+}
+
+/// An idea about TCP that a wrong answer shows was missed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Concept {
+    SynTakesOne,
+    FinTakesOne,
+    SeqCountsBytes,
+    AckIsNextByte,
+    AckIsCumulative,
+    ResendRepeatsSeq,
+    WhoSpeaks,
+    FlagsSayWhat,
+    StatesFollowSegments,
+}
+
+impl Concept {
+    /// The idea in one sentence, for the end-of-run summary.
+    pub const fn sentence(self) -> &'static str {
+        match self {
+            Concept::SynTakesOne => "A SYN uses one sequence number: the first data byte is the ISN + 1.",
+            Concept::FinTakesOne => "A FIN uses one sequence number too: it is acknowledged with one more than its own.",
+            Concept::SeqCountsBytes => "Sequence numbers count bytes: each segment starts where the sender's last one ended.",
+            Concept::AckIsNextByte => "The ack number is the next byte expected, one past the last byte received.",
+            Concept::AckIsCumulative => "ACKs are cumulative: bytes beyond a gap are not acknowledged until the gap is filled.",
+            Concept::ResendRepeatsSeq => "A retransmission repeats the sequence numbers of the segment it replaces.",
+            Concept::WhoSpeaks => "A host sends when a segment arrives that needs an answer, when its application acts, or when a timer runs out.",
+            Concept::FlagsSayWhat => "The flags say what a segment does: SYN opens, FIN closes, RST aborts, ACK acknowledges.",
+            Concept::StatesFollowSegments => "A host changes state when a segment arrives or its application acts, as RFC 9293's state diagram says.",
+        }
+    }
+}
+
+/// One field checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub field: Field,
+    pub right: bool,
+    /// The engine's value, as the page writes it.
+    pub expected: String,
+    /// Why it is that value, in one line.
+    pub reason: String,
+    /// For a wrong answer, the idea it missed.
+    pub missed: Option<Concept>,
+}
+
+/// What the engine did at step `n` (1-based): the values to predict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    pub sender: Side,
+    pub flags: TcpFlags,
+    pub seq: u32,
+    /// `None` when the segment has no ACK flag.
+    pub ack: Option<u32>,
+    pub len: u32,
+    pub client_state: State,
+    pub server_state: State,
+}
+
+impl Answer {
+    pub fn of(story: &Story, step: &Step) -> Answer {
+        let s = &step.segment;
+        Answer {
+            sender: step.from,
+            flags: toggled(s.flags),
+            seq: s.seq,
+            ack: s.flags.ack().then_some(s.ack),
+            len: s.len,
+            client_state: story.state_at(Side::Client, step.done).0,
+            server_state: story.state_at(Side::Server, step.done).0,
+        }
+    }
+}
+
+/// Sequence space a segment uses: its bytes, and one each for SYN and FIN.
+fn space(s: &Segment) -> u32 {
+    s.len + u32::from(s.flags.syn()) + u32::from(s.flags.fin())
+}
+
+/// The segment's sender sent these bytes (or this SYN or FIN) before.
+fn resent(story: &Story, step: &Step) -> bool {
+    let s = &step.segment;
+    space(s) > 0
+        && story.steps[..step.number - 1]
+            .iter()
+            .any(|p| p.from == step.from && p.segment.seq == s.seq && space(&p.segment) > 0)
+}
+
+/// The fields a learner is asked at step `n`. A SYN's own sequence number
+/// is the sender's random choice, so it is never asked.
+pub fn fields(story: &Story, step: &Step, level: Level) -> Vec<Field> {
+    let s = &step.segment;
+    let f = s.flags;
+    let syn = f.syn();
+    let knowable = |field: &Field| !(syn && *field == Field::Seq);
+    if level == Level::Full {
+        return Field::ALL.into_iter().filter(knowable).collect();
+    }
+    let receiver_state = match step.from {
+        Side::Client => Field::ServerState,
+        Side::Server => Field::ClientState,
+    };
+    let receiver_changes = {
+        let side = step.from.other();
+        let before = story.state_at(side, story.moment(step.number - 1)).0;
+        before != story.state_at(side, step.done).0
+    };
+    match () {
+        _ if f.rst() => vec![Field::Sender, Field::Flags],
+        _ if syn && !f.ack() => vec![Field::Sender, Field::Flags],
+        _ if syn => vec![Field::Flags, Field::Ack],
+        _ if resent(story, step) => vec![Field::Sender, Field::Seq],
+        _ if f.fin() => vec![Field::Flags, receiver_state],
+        _ if s.len > 0 => vec![Field::Seq],
+        _ if receiver_changes => vec![Field::Ack, receiver_state],
+        _ => vec![Field::Ack],
+    }
+}
+
+/// Checks `prediction` for `fields` of step `step`.
+pub fn check(story: &Story, step: &Step, fields: &[Field], prediction: &Prediction) -> Vec<Verdict> {
+    let answer = Answer::of(story, step);
+    fields
+        .iter()
+        .map(|&field| match field {
+            Field::Sender => sender(story, step, &answer, prediction.sender),
+            Field::Flags => flags(&answer, prediction.flags),
+            Field::Seq => seq(story, step, prediction.seq),
+            Field::Ack => ack(story, step, prediction.ack),
+            Field::Len => len(story, step, prediction.len),
+            Field::ClientState => state(story, step, Side::Client, prediction.client_state),
+            Field::ServerState => state(story, step, Side::Server, prediction.server_state),
+        })
+        .collect()
+}
+
+fn verdict(field: Field, right: bool, expected: String, reason: String, missed: Concept) -> Verdict {
+    Verdict {
+        field,
+        right,
+        expected,
+        reason,
+        missed: (!right).then_some(missed),
+    }
+}
+
+/// `said` is what a SYN or FIN from `from` before `step` would give
+/// without the one number it takes: that idea was missed.
+fn forgot_one(story: &Story, step: &Step, from: Side, said: Option<u32>) -> Option<Concept> {
+    let said = said?;
+    story.steps[..step.number - 1]
+        .iter()
+        .filter(|p| p.from == from && p.segment.seq.wrapping_add(p.segment.len) == said)
+        .find_map(|p| match p.segment.flags {
+            f if f.syn() => Some(Concept::SynTakesOne),
+            f if f.fin() => Some(Concept::FinTakesOne),
+            _ => None,
+        })
+}
+
+/// The other side's segments that arrived before `step` was sent.
+fn arrivals<'a>(story: &'a Story, step: &Step) -> impl Iterator<Item = &'a Step> {
+    let (from, sent) = (step.from, step.sent_record);
+    story.steps[..step.number - 1]
+        .iter()
+        .filter(move |p| p.from != from && p.reaction().start > 0 && p.reaction().start <= sent)
+}
+
+/// The latest of them to arrive.
+fn last_arrival<'a>(story: &'a Story, step: &Step) -> Option<&'a Step> {
+    arrivals(story, step).max_by_key(|p| p.reaction().start)
+}
+
+fn sender(story: &Story, step: &Step, answer: &Answer, said: Option<Side>) -> Verdict {
+    let who = answer.sender.name();
+    let reason = if resent(story, step) {
+        format!("The {who} sends again what it sent before and has not seen acknowledged.")
+    } else if let Some(p) = last_arrival(story, step) {
+        format!(
+            "The {who} answers the {} it received last ({}).",
+            p.from.name(),
+            p.label()
+        )
+    } else {
+        format!("The {who} speaks first: its application opens or writes.")
+    };
+    verdict(
+        Field::Sender,
+        said == Some(answer.sender),
+        format!("the {who}"),
+        reason,
+        Concept::WhoSpeaks,
+    )
+}
+
+fn flags(answer: &Answer, said: Option<TcpFlags>) -> Verdict {
+    let f = answer.flags;
+    let names = if f.0 == 0 {
+        "none".to_string()
+    } else {
+        f.names().join(", ")
+    };
+    let what = match () {
+        _ if f.rst() => "RST: the connection is aborted",
+        _ if f.syn() && f.ack() => "SYN and ACK: the answer to a SYN, acknowledging it and opening the other direction",
+        _ if f.syn() => "SYN: asking to open a connection",
+        _ if f.fin() => "FIN: the sender's application has closed, no more data follows",
+        _ if f.psh() => "ACK and PSH: data, pushed to the receiving application at once",
+        _ => "ACK: it acknowledges what arrived; every segment after the SYN carries it",
+    };
+    verdict(
+        Field::Flags,
+        said.map(toggled) == Some(f),
+        names,
+        format!("{what}."),
+        Concept::FlagsSayWhat,
+    )
+}
+
+fn seq(story: &Story, step: &Step, said: Option<u32>) -> Verdict {
+    let s = &step.segment;
+    let who = step.from.name();
+    let previous = story.steps[..step.number - 1]
+        .iter()
+        .rev()
+        .find(|p| p.from == step.from);
+    let (reason, missed) = match previous {
+        _ if resent(story, step) => (
+            format!("{}: the bytes it sent before, sent again with the same numbers.", s.seq),
+            Concept::ResendRepeatsSeq,
+        ),
+        Some(p) if p.segment.seq.wrapping_add(space(&p.segment)) == s.seq => {
+            let ps = &p.segment;
+            let one = match () {
+                _ if ps.flags.syn() => " + 1 for the SYN",
+                _ if ps.flags.fin() => " + 1 for the FIN",
+                _ => "",
+            };
+            (
+                format!(
+                    "{} + {}{one} = {}: the next number after the {who}'s previous segment.",
+                    ps.seq, ps.len, s.seq
+                ),
+                forgot_one(story, step, step.from, said).unwrap_or(Concept::SeqCountsBytes),
+            )
+        }
+        _ => (
+            format!("{}: where the {who}'s unacknowledged data starts.", s.seq),
+            Concept::SeqCountsBytes,
+        ),
+    };
+    verdict(Field::Seq, said == Some(s.seq), s.seq.to_string(), reason, missed)
+}
+
+fn ack(story: &Story, step: &Step, said: Option<u32>) -> Verdict {
+    let s = &step.segment;
+    let who = step.from.name();
+    let Some(ack) = s.flags.ack().then_some(s.ack) else {
+        return verdict(
+            Field::Ack,
+            said.is_none(),
+            "none".into(),
+            "No ACK flag: a first SYN (or this RST) acknowledges nothing.".into(),
+            Concept::FlagsSayWhat,
+        );
+    };
+    let arrived: Vec<&Step> = arrivals(story, step).collect();
+    // The arrival that ends where the ack points: the in-order data.
+    let filled = arrived
+        .iter()
+        .rev()
+        .find(|p| p.segment.seq.wrapping_add(space(&p.segment)) == ack && space(&p.segment) > 0);
+    // Something beyond it arrived too: held, not acknowledged.
+    let beyond = arrived.iter().any(|p| p.segment.seq.wrapping_sub(ack) as i32 > 0);
+    let (reason, missed) = match filled {
+        _ if beyond => (
+            format!("{ack}: the first byte still missing. Bytes beyond the gap have arrived, but an ACK covers only what arrived in order."),
+            Concept::AckIsCumulative,
+        ),
+        Some(p) => {
+            let ps = &p.segment;
+            let one = match () {
+                _ if ps.flags.syn() => " + 1 for the SYN",
+                _ if ps.flags.fin() => " + 1 for the FIN",
+                _ => "",
+            };
+            (
+                format!(
+                    "{} + {}{one} = {ack}: the next byte the {who} expects from the {}.",
+                    ps.seq,
+                    ps.len,
+                    p.from.name()
+                ),
+                forgot_one(story, step, p.from, said).unwrap_or(Concept::AckIsNextByte),
+            )
+        }
+        None => (
+            format!("{ack}: the next byte the {who} expects; everything before it has arrived."),
+            Concept::AckIsNextByte,
+        ),
+    };
+    verdict(Field::Ack, said == Some(ack), ack.to_string(), reason, missed)
+}
+
+fn len(story: &Story, step: &Step, said: Option<u32>) -> Verdict {
+    let s = &step.segment;
+    let mss = crate::plot::mss(story);
+    let reason = match s.len {
+        0 => "No data: it only acknowledges, opens or closes.".to_string(),
+        n if n == mss => format!("{n} bytes: a full segment, as large as the MSS the SYNs agreed."),
+        n => format!("{n} bytes: what the application had written that was not yet sent."),
+    };
+    verdict(
+        Field::Len,
+        said == Some(s.len),
+        s.len.to_string(),
+        reason,
+        Concept::SeqCountsBytes,
+    )
+}
+
+fn state(story: &Story, step: &Step, side: Side, said: Option<State>) -> Verdict {
+    let from = story.moment(step.number - 1).cursor;
+    let (after, _) = story.state_at(side, step.done);
+    let who = side.name();
+    // Every state it passes through by the time the step is complete.
+    let path: Vec<&str> = story
+        .transitions
+        .iter()
+        .filter(|t| t.side == side && (from..step.done.cursor).contains(&t.record))
+        .flat_map(|t| [t.from.name(), t.to.name()])
+        .fold(Vec::new(), |mut path, name| {
+            if path.last() != Some(&name) {
+                path.push(name);
+            }
+            path
+        });
+    let reason = if path.is_empty() {
+        format!(
+            "The {who} stays {}: this segment does not change its state.",
+            after.name()
+        )
+    } else {
+        format!("The {who} goes {}.", path.join(" → "))
+    };
+    let field = match side {
+        Side::Client => Field::ClientState,
+        Side::Server => Field::ServerState,
+    };
+    verdict(
+        field,
+        said == Some(after),
+        after.name().into(),
+        reason,
+        Concept::StatesFollowSegments,
+    )
+}
+
+/// Fields right out of fields asked, over a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Score {
+    pub right: usize,
+    pub asked: usize,
+}
+
+impl Score {
+    pub fn add(&mut self, verdicts: &[Verdict]) {
+        self.asked += verdicts.len();
+        self.right += verdicts.iter().filter(|v| v.right).count();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tcpsim::scenario::{self, RunOptions};
+
+    fn story(id: &str, random_isn: Option<u64>) -> Story {
+        let options = RunOptions {
+            random_isn,
+            ..RunOptions::default()
+        };
+        Story::new(scenario::run(id, &options).unwrap())
+    }
+
+    /// The learner who predicts what the segment on the wire says.
+    fn from_wire(story: &Story, step: &Step) -> Prediction {
+        let s = &step.segment;
+        Prediction {
+            sender: Some(step.from),
+            flags: Some(s.flags),
+            seq: Some(s.seq),
+            ack: s.flags.ack().then_some(s.ack),
+            len: Some(s.len),
+            client_state: Some(story.state_at(Side::Client, step.done).0),
+            server_state: Some(story.state_at(Side::Server, step.done).0),
+        }
+    }
+
+    fn ack_verdict(s: &Story, step: &Step, ack: u32) -> Verdict {
+        let guess = Prediction {
+            ack: Some(ack),
+            ..Prediction::default()
+        };
+        check(s, step, &[Field::Ack], &guess).remove(0)
+    }
+
+    #[test]
+    fn the_segment_itself_is_right_in_every_field_of_every_step() {
+        for id in ["curl", "lost-data", "out-of-order", "three-way-close", "reset"] {
+            let s = story(id, None);
+            let mut score = Score::default();
+            for step in &s.steps {
+                for level in [Level::Easy, Level::Full] {
+                    let asked = fields(&s, step, level);
+                    assert!(!asked.is_empty());
+                    let verdicts = check(&s, step, &asked, &from_wire(&s, step));
+                    assert!(
+                        verdicts.iter().all(|v| v.right && v.missed.is_none()),
+                        "{id} step {}: {verdicts:?}",
+                        step.number
+                    );
+                    score.add(&verdicts);
+                }
+            }
+            assert_eq!(score.right, score.asked);
+        }
+    }
+
+    #[test]
+    fn forgetting_that_the_syn_takes_a_number_is_named() {
+        // The default story: step 2 is the SYN-ACK; its ack is the client's ISN + 1.
+        let s = story("curl", None);
+        let synack = &s.steps[1];
+        let isn = s.steps[0].segment.seq;
+        let v = ack_verdict(&s, synack, isn);
+        assert!(!v.right);
+        assert_eq!(v.expected, (isn + 1).to_string());
+        assert_eq!(v.missed, Some(Concept::SynTakesOne));
+        assert_eq!(
+            v.reason,
+            format!(
+                "{isn} + 0 + 1 for the SYN = {}: the next byte the server expects from the client.",
+                isn + 1
+            )
+        );
+        // The client's first data byte: ISN + 1 too.
+        let data = s
+            .steps
+            .iter()
+            .find(|x| x.from == Side::Client && x.segment.len > 0)
+            .unwrap();
+        let guess = Prediction {
+            seq: Some(isn),
+            ..Prediction::default()
+        };
+        let v = &check(&s, data, &[Field::Seq], &guess)[0];
+        assert_eq!((v.right, v.missed), (false, Some(Concept::SynTakesOne)));
+    }
+
+    #[test]
+    fn an_ack_after_data_is_the_next_byte_expected() {
+        let s = story("curl", None);
+        let request = s
+            .steps
+            .iter()
+            .find(|x| x.from == Side::Client && x.segment.len > 0)
+            .unwrap();
+        let ack = s
+            .steps
+            .iter()
+            .find(|x| x.from == Side::Server && x.segment.ack == request.segment.seq + request.segment.len)
+            .unwrap();
+        assert!(fields(&s, ack, Level::Easy).contains(&Field::Ack));
+        // The last byte received, not the next: wrong, for that reason.
+        let last_byte = request.segment.seq + request.segment.len - 1;
+        let v = ack_verdict(&s, ack, last_byte);
+        assert_eq!((v.right, v.missed), (false, Some(Concept::AckIsNextByte)));
+        let (seq, len) = (request.segment.seq, request.segment.len);
+        assert!(
+            v.reason.starts_with(&format!("{seq} + {len} = {}", seq + len)),
+            "{}",
+            v.reason
+        );
+    }
+
+    #[test]
+    fn a_retransmission_repeats_the_numbers_and_its_sender_is_asked() {
+        let s = story("lost-data", None);
+        let resend = s.steps.iter().find(|x| resent(&s, x)).expect("lost-data resends");
+        let asked = fields(&s, resend, Level::Easy);
+        assert_eq!(asked, [Field::Sender, Field::Seq]);
+        let wrong_side = Prediction {
+            sender: Some(resend.from.other()),
+            seq: Some(resend.segment.seq + resend.segment.len),
+            ..Prediction::default()
+        };
+        let v = check(&s, resend, &asked, &wrong_side);
+        assert_eq!(v[0].missed, Some(Concept::WhoSpeaks));
+        assert_eq!(v[1].missed, Some(Concept::ResendRepeatsSeq));
+        assert_eq!(v[1].expected, resend.segment.seq.to_string());
+    }
+
+    #[test]
+    fn a_duplicate_ack_past_a_gap_teaches_that_acks_are_cumulative() {
+        let s = story("out-of-order", None);
+        // An ACK sent after a segment beyond the gap arrived.
+        let dup = s
+            .steps
+            .iter()
+            .find(|x| {
+                x.segment.len == 0
+                    && x.segment.flags.ack()
+                    && s.steps[..x.number - 1].iter().any(|p| {
+                        p.from != x.from
+                            && p.reaction().start > 0
+                            && p.reaction().start <= x.sent_record
+                            && p.segment.seq > x.segment.ack
+                    })
+            })
+            .expect("an ACK held at a gap");
+        let beyond = s.steps[..dup.number - 1]
+            .iter()
+            .filter(|p| p.from != dup.from && p.segment.seq > dup.segment.ack)
+            .map(|p| p.segment.seq + p.segment.len)
+            .max()
+            .unwrap();
+        let v = ack_verdict(&s, dup, beyond);
+        assert_eq!((v.right, v.missed), (false, Some(Concept::AckIsCumulative)));
+    }
+
+    #[test]
+    fn a_fin_asks_the_receivers_state_and_names_the_change() {
+        let s = story("three-way-close", None);
+        let fin = s.steps.iter().find(|x| x.segment.flags.fin()).unwrap();
+        let asked = fields(&s, fin, Level::Easy);
+        let receiver = match fin.from {
+            Side::Client => Field::ServerState,
+            Side::Server => Field::ClientState,
+        };
+        assert_eq!(asked, [Field::Flags, receiver]);
+        let v = check(&s, fin, &asked, &Prediction::default());
+        // The server's application closes as soon as it reads the end of
+        // the stream: CLOSE_WAIT, then its own FIN and LAST_ACK (RFC 9293 §3.6).
+        assert_eq!(v[1].expected, "LAST_ACK");
+        assert!(
+            v[1].reason.ends_with("ESTABLISHED → CLOSE_WAIT → LAST_ACK."),
+            "{}",
+            v[1].reason
+        );
+        assert!(v.iter().all(|v| !v.right), "blank answers are wrong");
+    }
+
+    #[test]
+    fn random_isns_change_the_expected_numbers() {
+        let (a, b) = (story("curl", Some(1)), story("curl", Some(2)));
+        let ack = |s: &Story| {
+            check(s, &s.steps[1], &[Field::Ack], &Prediction::default())[0]
+                .expected
+                .clone()
+        };
+        assert_ne!(ack(&a), ack(&b));
+        // Never asked: the SYN's own number, the sender's random choice.
+        assert!(!fields(&a, &a.steps[0], Level::Full).contains(&Field::Seq));
+    }
+}
