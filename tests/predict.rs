@@ -98,3 +98,26 @@ async fn predict_mode_survives_a_deep_link_and_an_embed_and_hides_what_comes_nex
     assert_eq!(app.step(), 5);
     assert_eq!(app.text("predict-score"), "Score: 0 of 0 fields right");
 }
+
+#[wasm_bindgen_test]
+async fn a_finished_run_is_kept_in_this_browser_only_until_forgotten() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.clear().unwrap();
+    let trace = scenario::run("refused", &RunOptions::default()).unwrap();
+    let steps = trace.segments().count();
+    let app = Mounted::new("?scenario=refused&mode=predict", true).await;
+    for _ in 0..steps {
+        app.click("predict-check").await;
+    }
+    assert_eq!(app.step(), steps);
+    let score = app.text("predict-score");
+    let kept = storage
+        .get_item("watch-tcp.predict.refused")
+        .unwrap()
+        .expect("the score is kept");
+    assert!(score.ends_with(&kept), "{score} / {kept}");
+    assert!(app.text("predict-kept").contains(&kept));
+    app.click("predict-forget").await;
+    assert_eq!(storage.get_item("watch-tcp.predict.refused").unwrap(), None);
+    assert!(app.all("[data-testid='predict-kept']").is_empty());
+}

@@ -192,7 +192,7 @@ pub fn app(props: &Props) -> Html {
     let compare = Html::default();
     #[cfg(feature = "full")]
     let predict = if state.params.predict {
-        html! { <super::predict_panel::PredictPanel story={story.clone()} step={shown_limit} level={state.predict_level()}
+        html! { <super::predict_panel::PredictPanel story={story.clone()} scenario={state.params.scenario.clone()} step={shown_limit} level={state.predict_level()}
         answers={state.answers.clone()} on_action={on_action.clone()} /> }
     } else {
         Html::default()

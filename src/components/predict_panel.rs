@@ -16,6 +16,8 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub story: Shared,
+    /// The scenario's id: scores are kept per lesson.
+    pub scenario: AttrValue,
     /// The step shown: the form is about the one after it.
     pub step: usize,
     pub level: Level,
@@ -67,6 +69,26 @@ pub fn predict_panel(props: &Props) -> Html {
             s
         });
     let checked = props.answers.get(&props.step);
+    // The last run's score on this lesson, kept in this browser only.
+    let kept = use_state(|| kept_score(&props.scenario));
+    {
+        let (kept, scenario) = (kept.clone(), props.scenario.clone());
+        let finished = props.step >= story.steps.len() && score.asked > 0;
+        let text = format!("{} of {} fields right", score.right, score.asked);
+        use_effect_with((finished, text), move |(finished, text)| {
+            if *finished {
+                keep_score(&scenario, text);
+                kept.set(Some(text.clone()));
+            }
+        });
+    }
+    let forget = {
+        let kept = kept.clone();
+        Callback::from(move |_: MouseEvent| {
+            forget_scores();
+            kept.set(None);
+        })
+    };
     let level_switch = {
         let on_action = props.on_action.clone();
         let full = props.level == Level::Full;
@@ -131,7 +153,43 @@ pub fn predict_panel(props: &Props) -> Html {
             <p class="predict-score" data-testid="predict-score">
                 { format!("Score: {} of {} fields right", score.right, score.asked) }
             </p>
+            if let Some(text) = &*kept {
+                <p class="predict-kept" data-testid="predict-kept">
+                    { format!("Your last full run of this lesson: {text}. Kept in this browser only, never sent anywhere. ") }
+                    <button type="button" class="link" onclick={forget} data-testid="predict-forget">{ "Forget my scores" }</button>
+                </p>
+            }
         </section>
+    }
+}
+
+const KEPT_PREFIX: &str = "watch-tcp.predict.";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn kept_score(scenario: &str) -> Option<String> {
+    storage()?.get_item(&format!("{KEPT_PREFIX}{scenario}")).ok().flatten()
+}
+
+/// Storage may be full or refused (private browsing): then nothing is kept.
+fn keep_score(scenario: &str, text: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(&format!("{KEPT_PREFIX}{scenario}"), text);
+    }
+}
+
+fn forget_scores() {
+    let Some(storage) = storage() else {
+        return;
+    };
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.starts_with(KEPT_PREFIX))
+        .collect();
+    for key in keys {
+        let _ = storage.remove_item(&key);
     }
 }
 
