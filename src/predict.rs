@@ -6,8 +6,9 @@
 
 use crate::state::story::{Step, Story};
 use tcpsim::net::Side;
-use tcpsim::tcp::State;
+use tcpsim::tcp::{Event, RetransmitReason, State, Timer};
 use tcpsim::trace::Segment;
+use tcpsim::trace::What;
 use tcpsim::wire::TcpFlags;
 
 /// The flags a learner toggles: the ones these runs use.
@@ -27,6 +28,8 @@ fn toggled(flags: TcpFlags) -> TcpFlags {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
     Sender,
+    /// What makes it go now: when it is sent.
+    Cause,
     Flags,
     Seq,
     Ack,
@@ -37,8 +40,9 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 7] = [
+    pub const ALL: [Field; 8] = [
         Field::Sender,
+        Field::Cause,
         Field::Flags,
         Field::Seq,
         Field::Ack,
@@ -51,6 +55,7 @@ impl Field {
     pub const fn label(self) -> &'static str {
         match self {
             Field::Sender => "Who sends it",
+            Field::Cause => "What makes it go",
             Field::Flags => "Flags",
             Field::Seq => "Sequence number",
             Field::Ack => "Acknowledgment number",
@@ -58,6 +63,62 @@ impl Field {
             Field::ClientState => "Client's state after it arrives",
             Field::ServerState => "Server's state after it arrives",
         }
+    }
+}
+
+/// What makes a host send a segment when it does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// A segment from the other side arrived and needs this answer.
+    Arrival,
+    /// Its application opened, wrote or closed.
+    Application,
+    /// The retransmission timer ran out: nothing was acknowledged in time.
+    RetransmitTimer,
+    /// Another timer: a delayed ACK's, a zero-window probe's, a loss probe's.
+    OtherTimer,
+}
+
+impl Cause {
+    pub const ALL: [Cause; 4] = [
+        Cause::Arrival,
+        Cause::Application,
+        Cause::RetransmitTimer,
+        Cause::OtherTimer,
+    ];
+
+    /// As the form offers it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Cause::Arrival => "a segment arriving",
+            Cause::Application => "its application (open, write, close)",
+            Cause::RetransmitTimer => "the retransmission timer running out",
+            Cause::OtherTimer => "another timer (delayed ACK, probe)",
+        }
+    }
+
+    /// Why `step` was sent when it was: walking back from its sending, the
+    /// first thing that happened to its sender (its own segments sent in
+    /// the same burst, and pacing, do not count).
+    pub fn of(story: &Story, step: &Step) -> Cause {
+        let records = &story.trace.records[..step.sent_record];
+        records
+            .iter()
+            .rev()
+            .filter(|r| r.side == step.from)
+            .find_map(|r| match &r.what {
+                What::Delivered { .. } => Some(Cause::Arrival),
+                What::App { .. } => Some(Cause::Application),
+                What::Engine {
+                    event: Event::TimerFired { timer, .. },
+                } => match timer {
+                    Timer::Retransmit => Some(Cause::RetransmitTimer),
+                    Timer::Pace => None,
+                    _ => Some(Cause::OtherTimer),
+                },
+                _ => None,
+            })
+            .unwrap_or(Cause::Application)
     }
 }
 
@@ -74,6 +135,7 @@ pub enum Level {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Prediction {
     pub sender: Option<Side>,
+    pub cause: Option<Cause>,
     pub flags: Option<TcpFlags>,
     pub seq: Option<u32>,
     pub ack: Option<u32>,
@@ -191,7 +253,7 @@ pub fn fields(story: &Story, step: &Step, level: Level) -> Vec<Field> {
         _ if f.rst() => vec![Field::Sender, Field::Flags],
         _ if syn && !f.ack() => vec![Field::Sender, Field::Flags],
         _ if syn => vec![Field::Flags, Field::Ack],
-        _ if resent(story, step) => vec![Field::Sender, Field::Seq],
+        _ if resent(story, step) => vec![Field::Sender, Field::Cause, Field::Seq],
         _ if f.fin() => vec![Field::Flags, receiver_state],
         _ if s.len > 0 => vec![Field::Seq],
         _ if receiver_changes => vec![Field::Ack, receiver_state],
@@ -206,6 +268,7 @@ pub fn check(story: &Story, step: &Step, fields: &[Field], prediction: &Predicti
         .iter()
         .map(|&field| match field {
             Field::Sender => sender(story, step, &answer, prediction.sender),
+            Field::Cause => cause(story, step, prediction.cause),
             Field::Flags => flags(&answer, prediction.flags),
             Field::Seq => seq(story, step, prediction.seq),
             Field::Ack => ack(story, step, prediction.ack),
@@ -270,6 +333,34 @@ fn sender(story: &Story, step: &Step, answer: &Answer, said: Option<Side>) -> Ve
         Field::Sender,
         said == Some(answer.sender),
         format!("the {who}"),
+        reason,
+        Concept::WhoSpeaks,
+    )
+}
+
+fn cause(story: &Story, step: &Step, said: Option<Cause>) -> Verdict {
+    let cause = Cause::of(story, step);
+    let who = step.from.name();
+    let fast = crate::lesson::before(story, step).any(|e| {
+        matches!(
+            e,
+            Event::Retransmit {
+                reason: RetransmitReason::FastRetransmit,
+                ..
+            }
+        )
+    });
+    let reason = match cause {
+        Cause::Arrival if fast => "The third duplicate ACK arrived: the segment after the acknowledged bytes is taken as lost and sent again at once, without waiting for the timer (RFC 5681 §3.2).".to_string(),
+        Cause::Arrival => format!("A segment arrived that the {who} answers at once."),
+        Cause::Application => format!("The {who}'s application acted: it opened, wrote or closed."),
+        Cause::RetransmitTimer => "Nothing was acknowledged before the retransmission timer ran out, so the oldest unacknowledged segment goes again (RFC 6298 §5).".to_string(),
+        Cause::OtherTimer => format!("One of the {who}'s timers ran out: a delayed ACK's, a zero-window probe's or a loss probe's."),
+    };
+    verdict(
+        Field::Cause,
+        said == Some(cause),
+        cause.label().to_string(),
         reason,
         Concept::WhoSpeaks,
     )
@@ -470,6 +561,7 @@ mod tests {
         let s = &step.segment;
         Prediction {
             sender: Some(step.from),
+            cause: Some(Cause::of(story, step)),
             flags: Some(s.flags),
             seq: Some(s.seq),
             ack: s.flags.ack().then_some(s.ack),
@@ -571,16 +663,40 @@ mod tests {
         let s = story("lost-data", None);
         let resend = s.steps.iter().find(|x| resent(&s, x)).expect("lost-data resends");
         let asked = fields(&s, resend, Level::Easy);
-        assert_eq!(asked, [Field::Sender, Field::Seq]);
-        let wrong_side = Prediction {
+        assert_eq!(asked, [Field::Sender, Field::Cause, Field::Seq]);
+        let wrong = Prediction {
             sender: Some(resend.from.other()),
+            cause: Some(Cause::Arrival),
             seq: Some(resend.segment.seq + resend.segment.len),
             ..Prediction::default()
         };
-        let v = check(&s, resend, &asked, &wrong_side);
+        let v = check(&s, resend, &asked, &wrong);
         assert_eq!(v[0].missed, Some(Concept::WhoSpeaks));
-        assert_eq!(v[1].missed, Some(Concept::ResendRepeatsSeq));
-        assert_eq!(v[1].expected, resend.segment.seq.to_string());
+        // Nothing came back: the timer sends it, RTO after the first copy.
+        assert_eq!(v[1].expected, Cause::RetransmitTimer.label());
+        assert!(v[1].reason.contains("retransmission timer ran out"));
+        assert_eq!(v[2].missed, Some(Concept::ResendRepeatsSeq));
+        assert_eq!(v[2].expected, resend.segment.seq.to_string());
+    }
+
+    #[test]
+    fn what_makes_a_segment_go_the_application_an_arrival_or_three_duplicate_acks() {
+        let s = story("curl", None);
+        assert_eq!(
+            Cause::of(&s, &s.steps[0]),
+            Cause::Application,
+            "the client's SYN: connect()"
+        );
+        assert_eq!(
+            Cause::of(&s, &s.steps[1]),
+            Cause::Arrival,
+            "the SYN-ACK answers the SYN"
+        );
+        let s = story("fast-retransmit", None);
+        let resend = s.steps.iter().find(|x| resent(&s, x)).unwrap();
+        let v = &check(&s, resend, &[Field::Cause], &Prediction::default())[0];
+        assert_eq!(v.expected, Cause::Arrival.label());
+        assert!(v.reason.starts_with("The third duplicate ACK arrived"), "{}", v.reason);
     }
 
     #[test]

@@ -121,3 +121,28 @@ async fn a_finished_run_is_kept_in_this_browser_only_until_forgotten() {
     assert_eq!(storage.get_item("watch-tcp.predict.refused").unwrap(), None);
     assert!(app.all("[data-testid='predict-kept']").is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn a_resend_asks_who_sends_it_what_makes_it_go_and_its_numbers() {
+    let trace = scenario::run("lost-data", &RunOptions::default()).unwrap();
+    let segments: Vec<_> = trace.segments().map(|s| s.3).collect();
+    // The first segment that repeats an earlier one's sequence number and length.
+    let n = (1..segments.len())
+        .find(|&i| {
+            segments[..i]
+                .iter()
+                .any(|p| p.seq == segments[i].seq && p.len == segments[i].len && p.len > 0)
+        })
+        .expect("lost-data resends");
+    let app = Mounted::new(&format!("?scenario=lost-data&mode=predict&step={n}"), true).await;
+    app.click("predict-sender-client").await;
+    app.click("predict-cause-retransmittimer").await;
+    app.type_into("predict-seq", &segments[n].seq.to_string()).await;
+    app.click("predict-check").await;
+    let result = app.text("predict-result");
+    assert!(
+        result.contains(&format!("Segment {}: 3 of 3 right.", n + 1)),
+        "{result}"
+    );
+    assert!(result.contains("retransmission timer ran out"), "{result}");
+}

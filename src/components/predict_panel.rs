@@ -3,7 +3,7 @@
 //! end the ideas missed with links back to their steps. (Only in the build
 //! with modern TCP, which predict mode's URLs open.)
 
-use crate::predict::{fields, Concept, Field, Level, Prediction, Verdict, FLAGS};
+use crate::predict::{fields, Cause, Concept, Field, Level, Prediction, Verdict, FLAGS};
 use crate::state::story::Shared;
 use crate::state::Action;
 use std::collections::BTreeMap;
@@ -198,26 +198,29 @@ fn input(field: Field, prediction: &UseStateHandle<Prediction>, typed: &UseState
     let id = |f: Field| format!("predict-{f:?}").to_lowercase();
     match field {
         Field::Sender => {
-            let choice = |side: Side| {
-                let checked = prediction.sender == Some(side);
-                let prediction = prediction.clone();
-                let pick = Callback::from(move |_: Event| {
-                    prediction.set(Prediction {
-                        sender: Some(side),
-                        ..(*prediction).clone()
-                    })
-                });
-                html! {
-                    <label><input type="radio" name="predict-sender" value={side.name()} {checked} onchange={pick}
-                                  data-testid={format!("predict-sender-{}", side.name())} />{ format!(" the {}", side.name()) }</label>
-                }
-            };
-            html! {
-                <fieldset class="predict-field" data-testid={id(field)}>
-                    <legend>{ field.label() }</legend>
-                    { choice(Side::Client) }{ choice(Side::Server) }
-                </fieldset>
-            }
+            let options = [Side::Client, Side::Server].map(|side| {
+                let set = move |p: &mut Prediction| p.sender = Some(side);
+                (
+                    side.name(),
+                    format!(" the {}", side.name()),
+                    prediction.sender == Some(side),
+                    set,
+                )
+            });
+            radios(field, &id(field), options, prediction)
+        }
+        Field::Cause => {
+            let options = Cause::ALL.map(|cause| {
+                let set = move |p: &mut Prediction| p.cause = Some(cause);
+                let value = format!("{cause:?}").to_lowercase();
+                (
+                    value,
+                    format!(" {}", cause.label()),
+                    prediction.cause == Some(cause),
+                    set,
+                )
+            });
+            radios(field, &id(field), options, prediction)
         }
         Field::Flags => {
             let chosen = prediction.flags.unwrap_or_default();
@@ -296,6 +299,35 @@ fn input(field: Field, prediction: &UseStateHandle<Prediction>, typed: &UseState
                 </label>
             }
         }
+    }
+}
+
+/// A field answered by picking one of `options`: (value, label, chosen,
+/// how picking it changes the prediction).
+fn radios<V: ToString, const N: usize>(
+    field: Field,
+    id: &str,
+    options: [(V, String, bool, impl Fn(&mut Prediction) + 'static); N],
+    prediction: &UseStateHandle<Prediction>,
+) -> Html {
+    let name = id.to_string();
+    html! {
+        <fieldset class="predict-field" data-testid={id.to_string()}>
+            <legend>{ field.label() }</legend>
+            { for options.into_iter().map(|(value, label, checked, set)| {
+                let value = value.to_string();
+                let prediction = prediction.clone();
+                let pick = Callback::from(move |_: Event| {
+                    let mut p = (*prediction).clone();
+                    set(&mut p);
+                    prediction.set(p);
+                });
+                html! {
+                    <label><input type="radio" name={name.clone()} value={value.clone()} {checked} onchange={pick}
+                                  data-testid={format!("{name}-{value}")} />{ label }</label>
+                }
+            }) }
+        </fieldset>
     }
 }
 
