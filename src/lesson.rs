@@ -348,27 +348,49 @@ pub(crate) fn before<'a>(story: &'a Story, step: &Step) -> impl Iterator<Item = 
         })
 }
 
+/// The same host's last BBR report before record `i`.
+#[cfg(feature = "full")]
+pub(crate) fn bbr_report_before(
+    records: &[tcpsim::trace::Record],
+    i: usize,
+    side: tcpsim::net::Side,
+) -> Option<tcpsim::tcp::Variables> {
+    records[..i]
+        .iter()
+        .rev()
+        .filter(|r| r.side == side)
+        .find_map(|r| match r.what {
+            What::Engine {
+                event:
+                    Event::CongestionVariables {
+                        variables: v @ tcpsim::tcp::Variables::Bbr { .. },
+                        ..
+                    },
+            } => Some(v),
+            _ => None,
+        })
+}
+
 /// Its arrival takes a BBR sender into `state`: reported now, and not in
 /// the same host's report before.
 #[cfg(feature = "full")]
 fn bbr_enters(story: &Story, step: &Step, state: tcpsim::tcp::BbrState) -> bool {
     use tcpsim::tcp::Variables;
     let records = &story.trace.records;
-    let bbr = |r: &tcpsim::trace::Record| match r.what {
+    let reaction = step.reaction();
+    let start = reaction.start;
+    records[reaction].iter().any(|r| match r.what {
         What::Engine {
             event:
                 Event::CongestionVariables {
-                    variables: Variables::Bbr { state, .. },
+                    variables: Variables::Bbr { state: now, .. },
                     ..
                 },
-        } => Some((r.side, state)),
-        _ => None,
-    };
-    let reaction = step.reaction();
-    let start = reaction.start;
-    records[reaction].iter().filter_map(bbr).any(|(side, now)| {
-        let before = records[..start].iter().rev().filter_map(bbr).find(|b| b.0 == side);
-        now == state && before.is_none_or(|b| b.1 != state)
+        } => {
+            let before = bbr_report_before(records, start, r.side);
+            now == state && !matches!(before, Some(Variables::Bbr { state: was, .. }) if was == state)
+        }
+        _ => false,
     })
 }
 

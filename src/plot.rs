@@ -272,13 +272,7 @@ fn w_max_of(v: &tcpsim::tcp::Variables) -> Option<u32> {
 /// BBR's estimate of the bandwidth-delay product: bw × min_rtt.
 #[cfg(feature = "full")]
 fn bdp_of(v: &tcpsim::tcp::Variables) -> Option<u32> {
-    match *v {
-        tcpsim::tcp::Variables::Bbr { bw, min_rtt, .. } => {
-            let bdp = u128::from(bw) * u128::from(min_rtt.micros()) / 1_000_000;
-            u32::try_from(bdp).ok().filter(|&b| b > 0)
-        }
-        _ => None,
-    }
+    v.bdp().and_then(|b| u32::try_from(b).ok()).filter(|&b| b > 0)
 }
 
 /// One of the algorithm's variables as a step line: level from each

@@ -188,31 +188,12 @@ pub struct Verdict {
     pub missed: Option<Concept>,
 }
 
-/// What the engine did at step `n` (1-based): the values to predict.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Answer {
-    pub sender: Side,
-    pub flags: TcpFlags,
-    pub seq: u32,
-    /// `None` when the segment has no ACK flag.
-    pub ack: Option<u32>,
-    pub len: u32,
-    pub client_state: State,
-    pub server_state: State,
-}
-
-impl Answer {
-    pub fn of(story: &Story, step: &Step) -> Answer {
-        let s = &step.segment;
-        Answer {
-            sender: step.from,
-            flags: toggled(s.flags),
-            seq: s.seq,
-            ack: s.flags.ack().then_some(s.ack),
-            len: s.len,
-            client_state: story.state_at(Side::Client, step.done).0,
-            server_state: story.state_at(Side::Server, step.done).0,
-        }
+/// How a reason writes the number a SYN or FIN takes.
+fn plus_one(s: &Segment) -> &'static str {
+    match () {
+        _ if s.flags.syn() => " + 1 for the SYN",
+        _ if s.flags.fin() => " + 1 for the FIN",
+        _ => "",
     }
 }
 
@@ -263,13 +244,12 @@ pub fn fields(story: &Story, step: &Step, level: Level) -> Vec<Field> {
 
 /// Checks `prediction` for `fields` of step `step`.
 pub fn check(story: &Story, step: &Step, fields: &[Field], prediction: &Prediction) -> Vec<Verdict> {
-    let answer = Answer::of(story, step);
     fields
         .iter()
         .map(|&field| match field {
-            Field::Sender => sender(story, step, &answer, prediction.sender),
+            Field::Sender => sender(story, step, prediction.sender),
             Field::Cause => cause(story, step, prediction.cause),
-            Field::Flags => flags(&answer, prediction.flags),
+            Field::Flags => flags(step, prediction.flags),
             Field::Seq => seq(story, step, prediction.seq),
             Field::Ack => ack(story, step, prediction.ack),
             Field::Len => len(story, step, prediction.len),
@@ -316,8 +296,8 @@ fn last_arrival<'a>(story: &'a Story, step: &Step) -> Option<&'a Step> {
     arrivals(story, step).max_by_key(|p| p.reaction().start)
 }
 
-fn sender(story: &Story, step: &Step, answer: &Answer, said: Option<Side>) -> Verdict {
-    let who = answer.sender.name();
+fn sender(story: &Story, step: &Step, said: Option<Side>) -> Verdict {
+    let who = step.from.name();
     let reason = if resent(story, step) {
         format!("The {who} sends again what it sent before and has not seen acknowledged.")
     } else if let Some(p) = last_arrival(story, step) {
@@ -331,7 +311,7 @@ fn sender(story: &Story, step: &Step, answer: &Answer, said: Option<Side>) -> Ve
     };
     verdict(
         Field::Sender,
-        said == Some(answer.sender),
+        said == Some(step.from),
         format!("the {who}"),
         reason,
         Concept::WhoSpeaks,
@@ -366,8 +346,8 @@ fn cause(story: &Story, step: &Step, said: Option<Cause>) -> Verdict {
     )
 }
 
-fn flags(answer: &Answer, said: Option<TcpFlags>) -> Verdict {
-    let f = answer.flags;
+fn flags(step: &Step, said: Option<TcpFlags>) -> Verdict {
+    let f = toggled(step.segment.flags);
     let names = if f.0 == 0 {
         "none".to_string()
     } else {
@@ -404,11 +384,7 @@ fn seq(story: &Story, step: &Step, said: Option<u32>) -> Verdict {
         ),
         Some(p) if p.segment.seq.wrapping_add(space(&p.segment)) == s.seq => {
             let ps = &p.segment;
-            let one = match () {
-                _ if ps.flags.syn() => " + 1 for the SYN",
-                _ if ps.flags.fin() => " + 1 for the FIN",
-                _ => "",
-            };
+            let one = plus_one(ps);
             (
                 format!(
                     "{} + {}{one} = {}: the next number after the {who}'s previous segment.",
@@ -452,11 +428,7 @@ fn ack(story: &Story, step: &Step, said: Option<u32>) -> Verdict {
         ),
         Some(p) => {
             let ps = &p.segment;
-            let one = match () {
-                _ if ps.flags.syn() => " + 1 for the SYN",
-                _ if ps.flags.fin() => " + 1 for the FIN",
-                _ => "",
-            };
+            let one = plus_one(ps);
             (
                 format!(
                     "{} + {}{one} = {ack}: the next byte the {who} expects from the {}.",
@@ -540,6 +512,15 @@ impl Score {
     pub fn add(&mut self, verdicts: &[Verdict]) {
         self.asked += verdicts.len();
         self.right += verdicts.iter().filter(|v| v.right).count();
+    }
+
+    /// The score of a run's answers.
+    pub fn of<'a>(answers: impl IntoIterator<Item = &'a Vec<Verdict>>) -> Score {
+        let mut score = Score::default();
+        for verdicts in answers {
+            score.add(verdicts);
+        }
+        score
     }
 }
 

@@ -61,13 +61,7 @@ pub fn predict_panel(props: &Props) -> Html {
             }
         });
     }
-    let score = props
-        .answers
-        .values()
-        .fold(crate::predict::Score::default(), |mut s, v| {
-            s.add(v);
-            s
-        });
+    let score = crate::predict::Score::of(props.answers.values());
     let checked = props.answers.get(&props.step);
     // The last run's score on this lesson, kept in this browser only.
     let kept = use_state(|| kept_score(&props.scenario));

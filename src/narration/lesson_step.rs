@@ -340,7 +340,7 @@ fn before_sending(t: &mut Teller, i: usize, event: &Event) {
         },
         #[cfg(feature = "full")]
         Event::TimerFired { timer: Timer::Pace, .. } => {
-            if let Some((_, tcpsim::tcp::Variables::Bbr { pacing_rate, .. })) = bbr_report_before(records, i, side) {
+            if let Some(tcpsim::tcp::Variables::Bbr { pacing_rate, .. }) = lesson::bbr_report_before(records, i, side) {
                 let gap = u64::from(t.mss) * 1_000_000 / pacing_rate.max(1);
                 t.say("paced", &[&rate(pacing_rate), &duration_fine(gap)]);
             }
@@ -605,26 +605,6 @@ fn cubic_curve(t: &mut Teller, i: usize, variables: &tcpsim::tcp::Variables) {
     }
 }
 
-/// The same host's BBR report before record `i`, with its index.
-#[cfg(feature = "full")]
-fn bbr_report_before(records: &[Record], i: usize, side: Side) -> Option<(usize, tcpsim::tcp::Variables)> {
-    records[..i]
-        .iter()
-        .enumerate()
-        .rev()
-        .filter(|(_, r)| r.side == side)
-        .find_map(|(j, r)| match r.what {
-            What::Engine {
-                event:
-                    Event::CongestionVariables {
-                        variables: v @ tcpsim::tcp::Variables::Bbr { .. },
-                        ..
-                    },
-            } => Some((j, v)),
-            _ => None,
-        })
-}
-
 /// BBR entering a state (draft-ietf-ccwg-bbr §4.3), or lowering the most
 /// it keeps in flight after a lossy probe (§4.5.10.2).
 #[cfg(feature = "full")]
@@ -641,7 +621,7 @@ fn bbr_state(t: &mut Teller, i: usize, variables: &tcpsim::tcp::Variables) {
         return;
     };
     let side = t.story.trace.records[i].side;
-    let previous = bbr_report_before(&t.story.trace.records, i, side).map(|(_, v)| v);
+    let previous = lesson::bbr_report_before(&t.story.trace.records, i, side);
     let (was, was_hi) = match previous {
         Some(Variables::Bbr { state, inflight_hi, .. }) => (Some(state), inflight_hi),
         _ => (None, None),
@@ -652,7 +632,7 @@ fn bbr_state(t: &mut Teller, i: usize, variables: &tcpsim::tcp::Variables) {
     if was == Some(state) {
         return;
     }
-    let bdp = (u128::from(bw) * u128::from(min_rtt.micros()) / 1_000_000) as u32;
+    let bdp = variables.bdp().unwrap_or(0).min(u64::from(u32::MAX)) as u32;
     let (bw, bdp, rtt) = (rate(bw), bytes(bdp), duration(min_rtt.micros()));
     match state {
         Startup if was.is_none() => t.say("bbr-startup", &[]),

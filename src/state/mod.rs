@@ -234,11 +234,7 @@ impl AppState {
     /// Predict mode's score over the answers given in this run.
     #[cfg(feature = "full")]
     pub fn predict_score(&self) -> crate::predict::Score {
-        let mut score = crate::predict::Score::default();
-        for verdicts in self.answers.values() {
-            score.add(verdicts);
-        }
-        score
+        crate::predict::Score::of(self.answers.values())
     }
 
     fn jump(&mut self, n: usize) {

@@ -189,11 +189,6 @@ impl DeliveryRate {
             rtt: None,
         })
     }
-
-    /// Bytes delivered since the start.
-    pub fn delivered(&self) -> u64 {
-        self.delivered
-    }
 }
 
 #[cfg(test)]
@@ -271,7 +266,7 @@ mod tests {
         // The hole fills: only its bytes are new.
         let rs = d.on_ack(seg(3).1, &sacked, at(200), None).unwrap();
         assert_eq!(rs.newly_acked, MSS as u64);
-        assert_eq!(d.delivered(), 4 * MSS as u64);
+        assert_eq!(rs.total_delivered, 4 * MSS as u64);
         assert!(d.on_ack(seg(3).1, &sacked, at(210), None).is_none(), "nothing new");
     }
 

@@ -175,6 +175,19 @@ pub enum Variables {
     },
 }
 
+#[cfg(feature = "modern")]
+impl Variables {
+    /// BBR's estimate of the bandwidth-delay product, bytes: bw × min_rtt.
+    pub fn bdp(&self) -> Option<u64> {
+        match *self {
+            Variables::Bbr { bw, min_rtt, .. } => {
+                Some((u128::from(bw) * u128::from(min_rtt.micros()) / 1_000_000).min(u128::from(u64::MAX)) as u64)
+            }
+            Variables::Cubic { .. } => None,
+        }
+    }
+}
+
 /// The window when recovery ends: ssthresh, or after NewReno's full
 /// acknowledgment min(ssthresh, max(FlightSize, SMSS) + SMSS) (RFC 6582
 /// §3.2 step 3, option 1).
