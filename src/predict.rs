@@ -4,6 +4,7 @@
 //! read off the run (the segments before it) and, for a wrong answer, the
 //! idea it missed.
 
+use crate::narration::duration;
 use crate::state::story::{Step, Story};
 use tcpsim::net::Side;
 use tcpsim::tcp::{Event, RetransmitReason, State, Timer};
@@ -28,8 +29,10 @@ fn toggled(flags: TcpFlags) -> TcpFlags {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
     Sender,
-    /// What makes it go now: when it is sent.
+    /// What makes it go now.
     Cause,
+    /// For a resend: how long after the first copy it goes.
+    Wait,
     Flags,
     Seq,
     Ack,
@@ -40,9 +43,10 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 8] = [
+    pub const ALL: [Field; 9] = [
         Field::Sender,
         Field::Cause,
+        Field::Wait,
         Field::Flags,
         Field::Seq,
         Field::Ack,
@@ -56,6 +60,7 @@ impl Field {
         match self {
             Field::Sender => "Who sends it",
             Field::Cause => "What makes it go",
+            Field::Wait => "How long after the first copy it goes",
             Field::Flags => "Flags",
             Field::Seq => "Sequence number",
             Field::Ack => "Acknowledgment number",
@@ -101,24 +106,29 @@ impl Cause {
     /// first thing that happened to its sender (its own segments sent in
     /// the same burst, and pacing, do not count).
     pub fn of(story: &Story, step: &Step) -> Cause {
+        Cause::with_record(story, step).map_or(Cause::Application, |(cause, _)| cause)
+    }
+
+    /// The cause and the index of its record.
+    fn with_record(story: &Story, step: &Step) -> Option<(Cause, usize)> {
         let records = &story.trace.records[..step.sent_record];
         records
             .iter()
+            .enumerate()
             .rev()
-            .filter(|r| r.side == step.from)
-            .find_map(|r| match &r.what {
-                What::Delivered { .. } => Some(Cause::Arrival),
-                What::App { .. } => Some(Cause::Application),
+            .filter(|(_, r)| r.side == step.from)
+            .find_map(|(i, r)| match &r.what {
+                What::Delivered { .. } => Some((Cause::Arrival, i)),
+                What::App { .. } => Some((Cause::Application, i)),
                 What::Engine {
                     event: Event::TimerFired { timer, .. },
                 } => match timer {
-                    Timer::Retransmit => Some(Cause::RetransmitTimer),
+                    Timer::Retransmit => Some((Cause::RetransmitTimer, i)),
                     Timer::Pace => None,
-                    _ => Some(Cause::OtherTimer),
+                    _ => Some((Cause::OtherTimer, i)),
                 },
                 _ => None,
             })
-            .unwrap_or(Cause::Application)
     }
 }
 
@@ -136,6 +146,8 @@ pub enum Level {
 pub struct Prediction {
     pub sender: Option<Side>,
     pub cause: Option<Cause>,
+    /// Milliseconds.
+    pub wait: Option<u32>,
     pub flags: Option<TcpFlags>,
     pub seq: Option<u32>,
     pub ack: Option<u32>,
@@ -153,6 +165,7 @@ pub enum Concept {
     AckIsNextByte,
     AckIsCumulative,
     ResendRepeatsSeq,
+    WhenResent,
     WhoSpeaks,
     FlagsSayWhat,
     StatesFollowSegments,
@@ -168,6 +181,7 @@ impl Concept {
             Concept::AckIsNextByte => "The ack number is the next byte expected, one past the last byte received.",
             Concept::AckIsCumulative => "ACKs are cumulative: bytes beyond a gap are not acknowledged until the gap is filled.",
             Concept::ResendRepeatsSeq => "A retransmission repeats the sequence numbers of the segment it replaces.",
+            Concept::WhenResent => "A lost segment goes again when duplicate ACKs come back, about one round trip after it left, or when the retransmission timer runs out: the RTO (the smoothed round trip plus four times its variation, never below a minimum), doubled each time it runs out.",
             Concept::WhoSpeaks => "A host sends when a segment arrives that needs an answer, when its application acts, or when a timer runs out.",
             Concept::FlagsSayWhat => "The flags say what a segment does: SYN opens, FIN closes, RST aborts, ACK acknowledges.",
             Concept::StatesFollowSegments => "A host changes state when a segment arrives or its application acts, as RFC 9293's state diagram says.",
@@ -202,13 +216,20 @@ fn space(s: &Segment) -> u32 {
     s.len + u32::from(s.flags.syn()) + u32::from(s.flags.fin())
 }
 
-/// The segment's sender sent these bytes (or this SYN or FIN) before.
-fn resent(story: &Story, step: &Step) -> bool {
+/// The last copy of these bytes (or this SYN or FIN) that the segment's
+/// sender sent before it, if it is a resend.
+fn first_copy<'a>(story: &'a Story, step: &Step) -> Option<&'a Step> {
     let s = &step.segment;
-    space(s) > 0
-        && story.steps[..step.number - 1]
-            .iter()
-            .any(|p| p.from == step.from && p.segment.seq == s.seq && space(&p.segment) > 0)
+    (space(s) > 0).then_some(())?;
+    story.steps[..step.number - 1]
+        .iter()
+        .rev()
+        .find(|p| p.from == step.from && p.segment.seq == s.seq && space(&p.segment) > 0)
+}
+
+/// The engine sent these bytes again, and the learner has seen them go before.
+fn resent(story: &Story, step: &Step) -> bool {
+    resend_reason(story, step).is_some() && first_copy(story, step).is_some()
 }
 
 /// The fields a learner is asked at step `n`. A SYN's own sequence number
@@ -217,7 +238,13 @@ pub fn fields(story: &Story, step: &Step, level: Level) -> Vec<Field> {
     let s = &step.segment;
     let f = s.flags;
     let syn = f.syn();
-    let knowable = |field: &Field| !(syn && *field == Field::Seq);
+    let resent = resent(story, step);
+    // A first SYN's number is its sender's random choice; a wait needs a first copy.
+    let knowable = |field: &Field| match field {
+        Field::Seq => !syn || resent,
+        Field::Wait => resent,
+        _ => true,
+    };
     if level == Level::Full {
         return Field::ALL.into_iter().filter(knowable).collect();
     }
@@ -232,9 +259,10 @@ pub fn fields(story: &Story, step: &Step, level: Level) -> Vec<Field> {
     };
     match () {
         _ if f.rst() => vec![Field::Sender, Field::Flags],
+        // Which segment comes back, what makes it go, and when.
+        _ if resent => vec![Field::Seq, Field::Cause, Field::Wait],
         _ if syn && !f.ack() => vec![Field::Sender, Field::Flags],
         _ if syn => vec![Field::Flags, Field::Ack],
-        _ if resent(story, step) => vec![Field::Sender, Field::Cause, Field::Seq],
         _ if f.fin() => vec![Field::Flags, receiver_state],
         _ if s.len > 0 => vec![Field::Seq],
         _ if receiver_changes => vec![Field::Ack, receiver_state],
@@ -249,6 +277,7 @@ pub fn check(story: &Story, step: &Step, fields: &[Field], prediction: &Predicti
         .map(|&field| match field {
             Field::Sender => sender(story, step, prediction.sender),
             Field::Cause => cause(story, step, prediction.cause),
+            Field::Wait => wait(story, step, prediction.wait),
             Field::Flags => flags(step, prediction.flags),
             Field::Seq => seq(story, step, prediction.seq),
             Field::Ack => ack(story, step, prediction.ack),
@@ -318,18 +347,20 @@ fn sender(story: &Story, step: &Step, said: Option<Side>) -> Verdict {
     )
 }
 
+/// Why the engine sent `step` again, as it reported it; `None` when
+/// `step` is not a resend.
+fn resend_reason(story: &Story, step: &Step) -> Option<RetransmitReason> {
+    let seq = step.segment.seq;
+    crate::lesson::before(story, step).find_map(|e| match e {
+        Event::Retransmit { seq: s, reason, .. } if s.0 == seq => Some(*reason),
+        _ => None,
+    })
+}
+
 fn cause(story: &Story, step: &Step, said: Option<Cause>) -> Verdict {
     let cause = Cause::of(story, step);
     let who = step.from.name();
-    let fast = crate::lesson::before(story, step).any(|e| {
-        matches!(
-            e,
-            Event::Retransmit {
-                reason: RetransmitReason::FastRetransmit,
-                ..
-            }
-        )
-    });
+    let fast = resend_reason(story, step) == Some(RetransmitReason::FastRetransmit);
     let reason = match cause {
         Cause::Arrival if fast => "The third duplicate ACK arrived: the segment after the acknowledged bytes is taken as lost and sent again at once, without waiting for the timer (RFC 5681 §3.2).".to_string(),
         Cause::Arrival => format!("A segment arrived that the {who} answers at once."),
@@ -344,6 +375,102 @@ fn cause(story: &Story, step: &Step, said: Option<Cause>) -> Verdict {
         reason,
         Concept::WhoSpeaks,
     )
+}
+
+/// A wait within a fifth (or 10 ms) is right: the learner estimates
+/// round trips or works out the RTO, not the microsecond.
+fn wait(story: &Story, step: &Step, said: Option<u32>) -> Verdict {
+    let (Some(first), Some(why)) = (first_copy(story, step), resend_reason(story, step)) else {
+        return verdict(
+            Field::Wait,
+            said.is_none(),
+            "none".into(),
+            "It is not a resend.".into(),
+            Concept::WhenResent,
+        );
+    };
+    let us = step.sent_at.saturating_since(first.sent_at).micros();
+    let ms = (us + 500) / 1000;
+    let right = said.is_some_and(|said| u64::from(said).abs_diff(ms) <= (ms / 5).max(10));
+    let since = duration(us);
+    let trips = round_trips(story, step, us);
+    let other = step.from.other().name();
+    let reason = match why {
+        RetransmitReason::Timeout => {
+            // RFC 6298 §5.5: each expiry doubles the RTO.
+            let doubled = match resend_reason(story, first) {
+                Some(RetransmitReason::Timeout) => ", doubled because the timer ran out for the copy before",
+                _ => "",
+            };
+            let run = timer_run(story, step, first, Timer::Retransmit);
+            format!("{since}: the retransmission timer {run}: the RTO{doubled} (RFC 6298 §5).")
+        }
+        RetransmitReason::LossProbe => {
+            let run = timer_run(story, step, first, Timer::LossProbe);
+            format!("{since}: the loss probe's timer {run}: two smoothed round trips (more when a single segment is in flight, to allow for a delayed ACK), so a lost last segment need not wait for the RTO (RFC 8985 §7.2).")
+        }
+        RetransmitReason::FastRetransmit => format!("{since}: three segments sent after it had to reach the {other} and their duplicate ACKs come back: at least one round trip, more when few segments followed it{trips}."),
+        RetransmitReason::PartialAck => format!("{since}: after the fast retransmission, an ACK came back covering only part of what was sent before the loss, so this hole goes at once (RFC 6582 §3.2){trips}."),
+        RetransmitReason::SackRecovery => format!("{since}: SACK blocks showed that data sent after it arrived while it did not, so it is taken as lost (RFC 6675 §4){trips}."),
+        RetransmitReason::MarkedLost => format!("{since}: it goes when an ACK shows that a segment sent after it has arrived and it is more than a quarter of a round trip overdue: RACK then takes it as lost (RFC 8985 §6.2){trips}."),
+        RetransmitReason::SynRepeated => format!("{since}: the {other}'s SYN arrived again, so this answer to it must have been lost{trips}."),
+    };
+    verdict(Field::Wait, right, format!("{ms} ms"), reason, Concept::WhenResent)
+}
+
+/// `, here 2 round trips of 50 ms`: `us` in the sender's smoothed round
+/// trips (RFC 6298 §2), or nothing before it has measured one.
+fn round_trips(story: &Story, step: &Step, us: u64) -> String {
+    let srtt = story.trace.records[..step.sent_record]
+        .iter()
+        .rev()
+        .find_map(|r| match r.what {
+            What::Engine {
+                event: Event::RttSample { srtt, .. },
+            } if r.side == step.from => Some(srtt.micros()),
+            _ => None,
+        });
+    srtt.filter(|&t| t > 0).map_or(String::new(), |srtt| {
+        let n = (us + srtt / 2) / srtt;
+        let s = if n == 1 { "" } else { "s" };
+        format!(", here {n} round trip{s} of {}", duration(srtt))
+    })
+}
+
+/// How the sender's `timer`, which ran out just before `step`, ran since
+/// `first` left: `started when the first copy left and ran 1 s`.
+fn timer_run(story: &Story, step: &Step, first: &Step, timer: Timer) -> String {
+    let records = &story.trace.records[..step.sent_record];
+    let mine = |r: &&tcpsim::trace::Record| r.side == step.from;
+    let Some(fired) = records.iter().rev().filter(mine).find_map(|r| match r.what {
+        What::Engine {
+            event: Event::TimerFired { timer: t, .. },
+        } if t == timer => Some(r.at),
+        _ => None,
+    }) else {
+        return "ran out".into();
+    };
+    // The timer that ran out: the one last set to end at that moment.
+    let started = records.iter().rev().filter(mine).find_map(|r| match r.what {
+        What::Engine {
+            event: Event::TimerSet { timer: t, at, .. },
+        } if t == timer && at == fired => Some(r.at),
+        _ => None,
+    });
+    let Some(started) = started else {
+        return "ran out".into();
+    };
+    let length = duration(fired.saturating_since(started).micros());
+    match started {
+        at if at == first.sent_at => format!("started when the first copy left and ran {length}"),
+        at if at < first.sent_at => format!(
+            "was already running for earlier data when the first copy left, and ran out {length} after it started"
+        ),
+        at => format!(
+            "restarted {} after the first copy left, when an ACK arrived, and ran {length}",
+            duration(at.saturating_since(first.sent_at).micros())
+        ),
+    }
 }
 
 fn flags(step: &Step, said: Option<TcpFlags>) -> Verdict {
@@ -540,9 +667,16 @@ mod tests {
     /// The learner who predicts what the segment on the wire says.
     fn from_wire(story: &Story, step: &Step) -> Prediction {
         let s = &step.segment;
+        // A resend's wait: from the last segment of the same sender that
+        // started at the same number, as a capture shows it.
+        let wait = story.steps[..step.number - 1]
+            .iter()
+            .rev()
+            .find(|p| p.from == step.from && p.segment.seq == s.seq && space(&p.segment) > 0);
         Prediction {
             sender: Some(step.from),
             cause: Some(Cause::of(story, step)),
+            wait: wait.map(|p| ((step.sent_at.micros() - p.sent_at.micros() + 500) / 1000) as u32),
             flags: Some(s.flags),
             seq: Some(s.seq),
             ack: s.flags.ack().then_some(s.ack),
@@ -562,7 +696,15 @@ mod tests {
 
     #[test]
     fn the_segment_itself_is_right_in_every_field_of_every_step() {
-        for id in ["curl", "lost-data", "out-of-order", "three-way-close", "reset"] {
+        for id in [
+            "curl",
+            "lost-data",
+            "out-of-order",
+            "three-way-close",
+            "reset",
+            "syn-timeout",
+            "fast-retransmit",
+        ] {
             let s = story(id, None);
             let mut score = Score::default();
             for step in &s.steps {
@@ -640,24 +782,88 @@ mod tests {
     }
 
     #[test]
-    fn a_retransmission_repeats_the_numbers_and_its_sender_is_asked() {
+    fn a_retransmission_asks_which_segment_comes_back_why_and_when() {
         let s = story("lost-data", None);
         let resend = s.steps.iter().find(|x| resent(&s, x)).expect("lost-data resends");
         let asked = fields(&s, resend, Level::Easy);
-        assert_eq!(asked, [Field::Sender, Field::Cause, Field::Seq]);
+        assert_eq!(asked, [Field::Seq, Field::Cause, Field::Wait]);
+        assert!(fields(&s, resend, Level::Full).contains(&Field::Sender));
         let wrong = Prediction {
-            sender: Some(resend.from.other()),
             cause: Some(Cause::Arrival),
             seq: Some(resend.segment.seq + resend.segment.len),
+            wait: Some(1),
             ..Prediction::default()
         };
         let v = check(&s, resend, &asked, &wrong);
-        assert_eq!(v[0].missed, Some(Concept::WhoSpeaks));
-        // Nothing came back: the timer sends it, RTO after the first copy.
+        assert_eq!(v[0].missed, Some(Concept::ResendRepeatsSeq));
+        assert_eq!(v[0].expected, resend.segment.seq.to_string());
+        // Nothing came back: the timer sends it.
         assert_eq!(v[1].expected, Cause::RetransmitTimer.label());
         assert!(v[1].reason.contains("retransmission timer ran out"));
-        assert_eq!(v[2].missed, Some(Concept::ResendRepeatsSeq));
-        assert_eq!(v[2].expected, resend.segment.seq.to_string());
+        assert_eq!(v[2].missed, Some(Concept::WhenResent));
+        let sender = check(&s, resend, &[Field::Sender], &Prediction::default());
+        assert_eq!(sender[0].missed, Some(Concept::WhoSpeaks));
+    }
+
+    fn wait_verdict(s: &Story, step: &Step, ms: u32) -> Verdict {
+        let guess = Prediction {
+            wait: Some(ms),
+            ..Prediction::default()
+        };
+        check(s, step, &[Field::Wait], &guess).remove(0)
+    }
+
+    #[test]
+    fn a_lost_syn_goes_again_after_the_rto_doubling_each_time() {
+        // RFC 6298 §2.1: the first RTO is 1 s; §5.5: it doubles at each expiry.
+        let s = story("syn-timeout", None);
+        let resends: Vec<&Step> = s.steps.iter().filter(|x| resent(&s, x)).collect();
+        assert_eq!(resends.len(), 5, "syn_retries = 5");
+        for (i, step) in resends.iter().enumerate() {
+            assert_eq!(fields(&s, step, Level::Easy), [Field::Seq, Field::Cause, Field::Wait]);
+            let rto = 1000 << i;
+            let v = wait_verdict(&s, step, rto);
+            assert!(v.right, "resend {i}: {v:?}");
+            assert_eq!(v.expected, format!("{rto} ms"));
+            assert_eq!(v.reason.contains("doubled"), i > 0, "{}", v.reason);
+            // Half of it, the learner who forgot the doubling, is wrong.
+            if i > 0 {
+                let v = wait_verdict(&s, step, rto / 2);
+                assert_eq!((v.right, v.missed), (false, Some(Concept::WhenResent)));
+            }
+        }
+    }
+
+    #[test]
+    fn a_fast_retransmission_comes_when_the_third_duplicate_ack_arrives() {
+        let s = story("fast-retransmit", None);
+        let resend = s.steps.iter().find(|x| resent(&s, x)).unwrap();
+        let first = s.steps[..resend.number - 1]
+            .iter()
+            .find(|x| x.from == resend.from && x.segment.seq == resend.segment.seq)
+            .unwrap();
+        // The round trip as the wire shows it: from the SYN leaving to the
+        // client's ACK, sent as the SYN-ACK arrives.
+        let rtt = s.steps[2].sent_at.micros() - s.steps[0].sent_at.micros();
+        // The client's ACKs of the byte before the hole: the first is the
+        // ACK of the data before it, then the duplicates. The third
+        // duplicate reaches the server half a round trip after it left.
+        let third_dup = s
+            .steps
+            .iter()
+            .filter(|x| x.from != resend.from && x.segment.ack == resend.segment.seq)
+            .nth(3)
+            .unwrap();
+        let expected = (third_dup.sent_at.micros() + rtt / 2 - first.sent_at.micros()) / 1000;
+        let v = wait_verdict(&s, resend, expected as u32);
+        assert!(v.right, "{v:?}");
+        assert_eq!(v.expected, format!("{expected} ms"));
+        let trips = (expected * 1000 + rtt / 2) / rtt;
+        assert!(v.reason.contains(&format!("here {trips} round trip")), "{}", v.reason);
+        // Within a fifth is right; a guess of the RTO is not.
+        assert!(wait_verdict(&s, resend, (expected * 6 / 5) as u32).right);
+        assert!(!wait_verdict(&s, resend, (expected * 13 / 10) as u32).right);
+        assert!(!wait_verdict(&s, resend, 1000).right);
     }
 
     #[test]

@@ -123,26 +123,37 @@ async fn a_finished_run_is_kept_in_this_browser_only_until_forgotten() {
 }
 
 #[wasm_bindgen_test]
-async fn a_resend_asks_who_sends_it_what_makes_it_go_and_its_numbers() {
-    let trace = scenario::run("lost-data", &RunOptions::default()).unwrap();
-    let segments: Vec<_> = trace.segments().map(|s| s.3).collect();
-    // The first segment that repeats an earlier one's sequence number and length.
-    let n = (1..segments.len())
-        .find(|&i| {
-            segments[..i]
-                .iter()
-                .any(|p| p.seq == segments[i].seq && p.len == segments[i].len && p.len > 0)
-        })
-        .expect("lost-data resends");
-    let app = Mounted::new(&format!("?scenario=lost-data&mode=predict&step={n}"), true).await;
-    app.click("predict-sender-client").await;
+async fn after_a_drop_in_the_lab_the_learner_predicts_which_segment_comes_back_and_when() {
+    // Step 4 is the client's request; the lab drops it.
+    let app = Mounted::new("?scenario=curl&mode=predict&step=4", true).await;
+    let request = app.labels()[3].clone();
+    assert!(request.contains("seq=1001"), "{request}");
+    app.click("fault-drop").await;
+    assert_eq!(app.step(), 4);
+    // Nothing reaches the server, so nothing comes back: the client's
+    // retransmission timer sends the request again, with the same sequence
+    // number, after the RTO: 1 s, the minimum of RFC 6298 §2.4.
+    app.type_into("predict-seq", "1001").await;
     app.click("predict-cause-retransmittimer").await;
-    app.type_into("predict-seq", &segments[n].seq.to_string()).await;
+    app.type_into("predict-wait", "1000").await;
     app.click("predict-check").await;
     let result = app.text("predict-result");
+    assert!(result.contains("Segment 5: 3 of 3 right."), "{result}");
+    assert!(result.contains("retransmission timer ran out"), "{result}");
+    assert!(app.labels()[4].contains("seq=1001"), "{:?}", app.labels());
+
+    // One round trip is the wrong guess here: the reason says why.
+    app.click("back").await;
+    assert_eq!(app.step(), 4);
+    app.type_into("predict-seq", "1001").await;
+    app.click("predict-cause-arrival").await;
+    app.type_into("predict-wait", "50").await;
+    app.click("predict-check").await;
+    let result = app.text("predict-result");
+    assert!(result.contains("Segment 5: 1 of 3 right."), "{result}");
+    assert!(result.contains("it is 1000 ms"), "{result}");
     assert!(
-        result.contains(&format!("Segment {}: 3 of 3 right.", n + 1)),
+        result.contains("the retransmission timer started when the first copy left and ran 1 s"),
         "{result}"
     );
-    assert!(result.contains("retransmission timer ran out"), "{result}");
 }

@@ -162,7 +162,7 @@ pub fn app(props: &Props) -> Html {
     };
     // Spoken once per step, not per frame.
     let announcement = {
-        let done = story.moment(step);
+        let done = state.pause_at(step);
         let (c, _) = story.state_at(Side::Client, done);
         let (s, _) = story.state_at(Side::Server, done);
         match step.checked_sub(1).and_then(|i| story.steps.get(i)) {
@@ -206,7 +206,7 @@ pub fn app(props: &Props) -> Html {
     let scoreboard = Html::default();
 
     html! {
-        <div class={class_names(&[Some("app"), embed.then_some("embedded"), state.still.then_some("still")])} data-theme={theme}>
+        <div class={class_names(&[Some("app"), embed.then_some("embedded"), state.still.then_some("still"), (cfg!(feature = "full") && state.params.predict).then_some("predicting")])} data-theme={theme}>
             if embed {
                 <header class="visually-hidden"><h1>{ "Watch TCP work" }</h1></header>
             } else {

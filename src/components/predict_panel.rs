@@ -28,6 +28,7 @@ pub struct Props {
 /// The number fields' text as typed, so that a half-typed number is kept.
 #[derive(Clone, Default, PartialEq)]
 struct Typed {
+    wait: String,
     seq: String,
     ack: String,
     len: String,
@@ -108,6 +109,7 @@ pub fn predict_panel(props: &Props) -> Html {
                     *moved_on.borrow_mut() = true;
                     let mut p = (*prediction).clone();
                     let number = |text: &str| text.trim().parse::<u32>().ok();
+                    p.wait = number(&typed.wait);
                     p.seq = number(&typed.seq);
                     p.ack = number(&typed.ack);
                     p.len = number(&typed.len);
@@ -237,8 +239,9 @@ fn input(field: Field, prediction: &UseStateHandle<Prediction>, typed: &UseState
                 </fieldset>
             }
         }
-        Field::Seq | Field::Ack | Field::Len => {
+        Field::Wait | Field::Seq | Field::Ack | Field::Len => {
             let (value, hint) = match field {
+                Field::Wait => (typed.wait.clone(), " (ms; within a fifth is right)"),
                 Field::Seq => (typed.seq.clone(), ""),
                 Field::Ack => (typed.ack.clone(), " (empty if no ACK flag)"),
                 _ => (typed.len.clone(), " (bytes)"),
@@ -248,6 +251,7 @@ fn input(field: Field, prediction: &UseStateHandle<Prediction>, typed: &UseState
                 let text = e.target_unchecked_into::<web_sys::HtmlInputElement>().value();
                 let mut t = (*typed).clone();
                 match field {
+                    Field::Wait => t.wait = text,
                     Field::Seq => t.seq = text,
                     Field::Ack => t.ack = text,
                     _ => t.len = text,

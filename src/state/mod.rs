@@ -173,6 +173,7 @@ impl AppState {
             #[cfg(feature = "full")]
             answers: Rc::default(),
         };
+        state.moment = state.pause_at(state.step);
         state.derive();
         state
     }
@@ -237,10 +238,29 @@ impl AppState {
         crate::predict::Score::of(self.answers.values())
     }
 
+    /// Where the clock stops at step `n`: the step complete, except in
+    /// predict mode when the next segment leaves before that. Then the clock
+    /// stops as it leaves, so the answer is not yet on the wire and, once
+    /// checked, it travels as it did in the run.
+    pub fn pause_at(&self, n: usize) -> Moment {
+        let done = self.story.moment(n);
+        // Only the full build predicts: the first page hands it over.
+        #[cfg(feature = "full")]
+        if let Some(next) =
+            (self.story.steps.get(n)).filter(|next| self.params.predict && next.sent_record < done.cursor)
+        {
+            return Moment {
+                time: next.sent_at.micros() as f64,
+                cursor: next.sent_record,
+            };
+        }
+        done
+    }
+
     fn jump(&mut self, n: usize) {
         let n = n.min(self.last());
         self.step = n;
-        self.moment = self.story.moment(n);
+        self.moment = self.pause_at(n);
         self.target = None;
         self.playing = false;
         self.selected = None;
@@ -304,7 +324,7 @@ impl AppState {
             (false, Some(t)) => t,
             (false, None) => return,
         };
-        let goal = self.story.moment(goal_step);
+        let goal = self.pause_at(goal_step);
         if self.dwell > 0.0 {
             self.dwell -= ms * speed;
             return;
@@ -393,7 +413,7 @@ impl Reducible for AppState {
             }
             Action::StepBack => {
                 let step = s.step;
-                let here = s.story.moment(step);
+                let here = s.pause_at(step);
                 let mid_step = s.target.is_some() || s.moment != here;
                 s.jump(if mid_step { step } else { step.saturating_sub(1) });
             }
@@ -471,7 +491,8 @@ impl Reducible for AppState {
             Action::SetPredict { on, full_level } => {
                 s.params.predict = on;
                 s.params.full_level = full_level;
-                s.playing = false;
+                let step = s.step();
+                s.jump(step);
             }
         }
         Rc::new(s)
@@ -730,6 +751,32 @@ mod tests {
         let s = after(s, [Action::SetRandomIsn(Some(9))]);
         assert!(s.answers.is_empty());
         assert!(s.params.to_query().contains("&mode=predict"));
+    }
+
+    #[cfg(feature = "full")]
+    #[test]
+    fn a_predicted_segment_sent_before_the_last_one_arrived_still_travels() {
+        use crate::predict::Prediction;
+        // The default story: the client sends its ACK (3) and the request
+        // (4) at the same instant, so the request is under way by the time
+        // step 3 is complete.
+        let s = state("?scenario=curl&mode=predict&step=3", false);
+        let (ack, request) = (&s.story.steps[2], &s.story.steps[3]);
+        assert_eq!(ack.sent_at, request.sent_at);
+        assert!(s.story.moment(3).cursor > request.sent_record);
+        // Predicting, the clock stops as the request leaves: the ACK is on
+        // the wire, the request not yet.
+        let on_wire = |s: &AppState| s.story.in_flight(s.moment).iter().map(|f| f.step).collect::<Vec<_>>();
+        assert_eq!(s.moment.cursor, request.sent_record);
+        assert_eq!(on_wire(&s), [3]);
+        // Checked, it travels with the ACK, then the step is complete.
+        let mut s = after(s, [Action::Predict(Prediction::default()), Action::Tick(16.0)]);
+        assert_eq!(on_wire(&s), [3, 4]);
+        s = settle(s);
+        assert_eq!(s.step(), 4);
+        // Watching, nothing changes: step 3 is shown complete.
+        let s = state("?scenario=curl&step=3", false);
+        assert_eq!(s.moment, s.story.moment(3));
     }
 
     #[cfg(feature = "full")]

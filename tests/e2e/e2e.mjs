@@ -53,7 +53,9 @@ const app = await serve();
 const origin = `http://127.0.0.1:${app.address().port}`;
 const base = origin + SUBPATH;
 const host = await serve({ '/': `<!doctype html><html lang="en"><head><title>A course page</title><link rel="icon" href="data:,"></head><body><main><h1>Lesson 3: TCP</h1>
-  <iframe id="tcp" src="${base}?step=3&embed=1" width="100%" height="640" style="border:0" title="Watch TCP work"></iframe></main></body></html>` });
+  <iframe id="tcp" src="${base}?step=3&embed=1" width="100%" height="640" style="border:0" title="Watch TCP work"></iframe>
+  <h2>Exercise: predict the next segment</h2>
+  <iframe id="predict" src="${base}?step=3&embed=1&mode=predict" width="390" height="844" style="border:0" title="Predict TCP's next segment"></iframe></main></body></html>` });
 const hostOrigin = `http://127.0.0.1:${host.address().port}`;
 
 const browser = await chromium.launch({
@@ -294,6 +296,24 @@ async function axe(page, what) {
   check(await frame.locator('.page-header').count() === 0, 'iframe: embed=1 shows the compact layout');
   check(await frame.locator("[data-testid='state-server']").textContent() === 'ESTABLISHED', 'iframe: state badges render');
   await page.screenshot({ path: path.join(shots, 'embedded-1280x800.png') });
+  // The exercise, in a phone-sized frame: it hands over to the full build
+  // and keeps its step; the answer is checked with Enter, and while the
+  // revealed segment travels, it, the verdict and the next question are all
+  // in the frame's one screen.
+  const exercise = page.frameLocator('#predict');
+  await exercise.locator("[data-testid='predict-seq']").waitFor();
+  check(await exercise.locator("[data-testid='step-count']").textContent() === '3 / 12', 'iframe: predict mode opens at step 3');
+  const inner = page.frames().find((f) => f.url().includes('mode=predict'));
+  check(new URL(inner.url()).pathname === `${SUBPATH}full/`, `iframe: predict mode hands over to full/ (${inner.url()})`);
+  await exercise.locator("[data-testid='predict-seq']").fill('1001');
+  await exercise.locator("[data-testid='predict-seq']").press('Enter');
+  await exercise.locator("[data-testid='predict-result']").getByText('Segment 4: 1 of 1 right.').waitFor();
+  const inView = await inner.evaluate(() => ['envelope', 'predict-result', 'predict-ack'].map((id) => {
+    const r = document.querySelector(`[data-testid='${id}']`)?.getBoundingClientRect();
+    return r && r.top >= 0 && r.bottom <= innerHeight && r.width > 0 ? '' : id;
+  }).filter(Boolean));
+  check(inView.length === 0, `iframe on a phone: the travelling segment, the verdict and the next question on one screen${inView.length ? ' (out of view: ' + inView.join(', ') + ')' : ''}`);
+  await page.locator('#predict').screenshot({ path: path.join(shots, 'embedded-predict-390x844.png') });
   await context.close();
 }
 
