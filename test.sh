@@ -54,7 +54,7 @@ log "engine unit tests without modern TCP (the first page's build)"
 suite cargo test --release -p tcpsim --lib --no-default-features
 log "app unit tests (native)"
 suite cargo test --release -p watch-tcp --lib --features full
-check "release build: trunk build --release --offline" trunk build --release --offline
+check "release build: ./run.sh build" ./run.sh build
 check "release build loads from a sub-path in Chromium" scripts/check-release.sh
 log "end-to-end: the release build in Chromium (Playwright)"
 suite node tests/e2e/e2e.mjs dist target/e2e-screenshots
