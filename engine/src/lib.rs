@@ -6,6 +6,8 @@
 //! Nothing here reads a clock, draws entropy or does I/O: time and random
 //! numbers come in as arguments.
 
+#[cfg(feature = "capture")]
+pub mod capture;
 pub mod net;
 pub mod pcap;
 pub mod scenario;

@@ -81,3 +81,43 @@ fn mistakes_get_a_clear_message_and_a_non_zero_exit() {
         assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
     }
 }
+
+#[cfg(feature = "capture")]
+#[test]
+fn analyze_lists_a_captures_conversations_and_the_busiest_ones_segments() {
+    let pcap = std::env::temp_dir().join("tcpsim-cli-analyze.pcap");
+    let out = tcpsim(&["run", "lost-data", "--pcap", pcap.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let segments = stdout(&out).lines().filter(|l| l.contains(" IP ")).count();
+    let out = tcpsim(&["analyze", pcap.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(&format!("{segments} frames, 1 TCP conversations")),
+        "{text}"
+    );
+    let row = text.lines().find(|l| l.starts_with("0\t")).unwrap();
+    assert!(
+        row.starts_with(&format!("0\t10.0.1.5:49152\t10.0.2.10:80\t{segments}\t")),
+        "{row}"
+    );
+    assert!(row.ends_with("\tyes\tyes"), "handshake and close captured: {row}");
+    let lines: Vec<_> = text.lines().filter(|l| l.contains(" > ")).collect();
+    assert_eq!(lines.len(), segments);
+    // The request and its resend: the same numbers, a second apart (the RTO).
+    let request: Vec<_> = lines
+        .iter()
+        .filter(|l| l.contains("seq 1001, ack 4501, win 65535, length 72"))
+        .collect();
+    assert_eq!(request.len(), 2, "{lines:?}");
+    let out = tcpsim(&["analyze", pcap.to_str().unwrap(), "--stream", "7"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--stream 7: the capture has streams 0 to 0"));
+    let out = tcpsim(&["analyze", "Cargo.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not a pcap or pcapng capture file"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -7,7 +7,8 @@ use tcpsim::scenario::{self, RunOptions};
 
 const USAGE: &str = "usage:
   tcpsim list
-  tcpsim run ID [--seed N] [--random-isn SECRET] [--capture client|server] [--pcap FILE] [--json FILE]";
+  tcpsim run ID [--seed N] [--random-isn SECRET] [--capture client|server] [--pcap FILE] [--json FILE]
+  tcpsim analyze FILE [--stream N]";
 
 struct RunArgs {
     id: String,
@@ -75,6 +76,82 @@ fn run(args: RunArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// Prints a capture's TCP conversations, then one conversation's segments
+/// (the busiest, or `--stream N`), numbered as Wireshark numbers them.
+#[cfg(feature = "capture")]
+fn analyze(args: &[String]) -> Result<(), String> {
+    use tcpsim::capture;
+    let (path, rest) = args.split_first().ok_or("analyze: missing capture file")?;
+    let stream = match rest {
+        [] => None,
+        [flag, n] if flag == "--stream" => Some(
+            n.parse::<usize>()
+                .map_err(|_| format!("--stream: '{n}' is not a whole number"))?,
+        ),
+        _ => return Err(format!("analyze: unexpected arguments {rest:?}")),
+    };
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let capture = capture::open(&bytes).map_err(|e| format!("{path}: {e}"))?;
+    if let Some(problem) = &capture.problem {
+        eprintln!("{path}: {problem}");
+    }
+    println!(
+        "{} frames, {} TCP conversations, {} frames without TCP",
+        capture.frames,
+        capture.conversations.len(),
+        capture.skipped.len()
+    );
+    println!("stream\tA\tB\tpackets\tbytes A→B\tbytes B→A\tduration\thandshake\tclose");
+    for (i, c) in capture.conversations.iter().enumerate() {
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        println!(
+            "{i}\t{}\t{}\t{}\t{}\t{}\t{:.6} s\t{}\t{}",
+            c.a,
+            c.b,
+            c.packets.len(),
+            c.bytes(true),
+            c.bytes(false),
+            c.duration_us() as f64 / 1e6,
+            yes(c.handshake_seen()),
+            yes(c.close_seen())
+        );
+    }
+    let Some(chosen) = stream.or(capture.busiest()) else {
+        return Ok(());
+    };
+    let c = capture.conversations.get(chosen).ok_or(format!(
+        "--stream {chosen}: the capture has streams 0 to {}",
+        capture.conversations.len().saturating_sub(1)
+    ))?;
+    println!("\nstream {chosen}:");
+    let start = c.packets.first().map_or(0, |p| p.time_us);
+    for p in &c.packets {
+        let bad = if p.checksum_ok == Some(false) {
+            " (checksum wrong: offloaded?)"
+        } else {
+            ""
+        };
+        println!(
+            "{:>6} {:>10.6} {} > {}: Flags [{}], seq {}, ack {}, win {}, length {}{bad}",
+            p.frame,
+            (p.time_us - start) as f64 / 1e6,
+            p.src,
+            p.dst,
+            p.flags,
+            p.seq,
+            p.ack,
+            p.window,
+            p.len
+        );
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "capture"))]
+fn analyze(_: &[String]) -> Result<(), String> {
+    Err("analyze: this build was made without the capture feature".into())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -85,6 +162,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Some("run") => parse_run(&args[1..]).and_then(run),
+        Some("analyze") => analyze(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

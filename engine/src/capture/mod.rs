@@ -1,0 +1,109 @@
+//! Real captures: the TCP connections in a pcap or pcapng file, read in
+//! memory (no I/O here either: the caller hands over the bytes).
+
+pub mod file;
+pub mod packet;
+
+pub use file::{FileError, Frame};
+pub use packet::{Skipped, TcpPacket};
+use std::net::SocketAddr;
+
+/// One TCP connection in a capture (Wireshark's "stream"): the packets
+/// between two endpoints, `a` being the one seen sending first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Conversation {
+    pub a: SocketAddr,
+    pub b: SocketAddr,
+    pub packets: Vec<TcpPacket>,
+}
+
+impl Conversation {
+    /// Payload bytes sent by `a` (true) or `b` (false).
+    pub fn bytes(&self, from_a: bool) -> u64 {
+        self.packets
+            .iter()
+            .filter(|p| (p.src == self.a) == from_a)
+            .map(|p| u64::from(p.len))
+            .sum()
+    }
+
+    pub fn duration_us(&self) -> i64 {
+        match (self.packets.first(), self.packets.last()) {
+            (Some(first), Some(last)) => last.time_us - first.time_us,
+            _ => 0,
+        }
+    }
+
+    /// The capture holds the handshake: a SYN, and a SYN-ACK the other way.
+    pub fn handshake_seen(&self) -> bool {
+        let syn_from = |ack: bool| {
+            self.packets
+                .iter()
+                .find(|p| p.flags.syn() && p.flags.ack() == ack)
+                .map(|p| p.src)
+        };
+        matches!((syn_from(false), syn_from(true)), (Some(c), Some(s)) if c != s)
+    }
+
+    /// The capture holds the close: a FIN from each side, or an RST.
+    pub fn close_seen(&self) -> bool {
+        let fin_from = |who: SocketAddr| self.packets.iter().any(|p| p.flags.fin() && p.src == who);
+        (fin_from(self.a) && fin_from(self.b)) || self.packets.iter().any(|p| p.flags.rst())
+    }
+}
+
+/// What a file holds.
+#[derive(Clone, Debug, Default)]
+pub struct Capture {
+    pub frames: usize,
+    pub conversations: Vec<Conversation>,
+    /// Frames with no TCP segment to show, and why (frame number, reason).
+    pub skipped: Vec<(usize, Skipped)>,
+    /// What stopped the reading early, if anything.
+    pub problem: Option<FileError>,
+}
+
+impl Capture {
+    /// The one to show first: the one with the most packets (the first of
+    /// those, if several tie).
+    pub fn busiest(&self) -> Option<usize> {
+        (0..self.conversations.len())
+            .rev()
+            .max_by_key(|&i| self.conversations[i].packets.len())
+    }
+}
+
+/// Reads `bytes` and groups its TCP segments into conversations, in the
+/// order each was first seen. A new SYN on a closed pair of ports starts a
+/// new conversation, as Wireshark's reused ports do.
+pub fn open(bytes: &[u8]) -> Result<Capture, FileError> {
+    let packets = file::read(bytes)?;
+    let mut capture = Capture {
+        frames: packets.frames.len(),
+        problem: packets.problem,
+        ..Capture::default()
+    };
+    for frame in &packets.frames {
+        let p = match packet::decode(frame) {
+            Ok(p) => p,
+            Err(why) => {
+                capture.skipped.push((frame.number, why));
+                continue;
+            }
+        };
+        let same_pair = |c: &Conversation| (c.a == p.src && c.b == p.dst) || (c.a == p.dst && c.b == p.src);
+        let fresh_syn = p.flags.syn() && !p.flags.ack();
+        let found = capture.conversations.iter().rposition(|c| {
+            same_pair(c) && !(fresh_syn && c.close_seen() && !c.packets.iter().any(|q| q.flags.syn() && q.seq == p.seq))
+        });
+        match found {
+            Some(i) => capture.conversations[i].packets.push(p),
+            None => capture.conversations.push(Conversation {
+                a: p.src,
+                b: p.dst,
+                packets: vec![p],
+            }),
+        }
+    }
+    Ok(capture)
+}
