@@ -4,10 +4,11 @@
 //! read off the run (the segments before it) and, for a wrong answer, the
 //! idea it missed.
 
-use crate::narration::duration;
+use crate::narration::{duration, timer_length};
 use crate::state::story::{Step, Story};
 use tcpsim::net::Side;
 use tcpsim::tcp::{Event, RetransmitReason, State, Timer};
+use tcpsim::time::Instant;
 use tcpsim::trace::Segment;
 use tcpsim::trace::What;
 use tcpsim::wire::TcpFlags;
@@ -402,11 +403,11 @@ fn wait(story: &Story, step: &Step, said: Option<u32>) -> Verdict {
                 Some(RetransmitReason::Timeout) => ", doubled because the timer ran out for the copy before",
                 _ => "",
             };
-            let run = timer_run(story, step, first, Timer::Retransmit);
+            let run = timer_run(story, step, first);
             format!("{since}: the retransmission timer {run}: the RTO{doubled} (RFC 6298 §5).")
         }
         RetransmitReason::LossProbe => {
-            let run = timer_run(story, step, first, Timer::LossProbe);
+            let run = timer_run(story, step, first);
             format!("{since}: the loss probe's timer {run}: two smoothed round trips (more when a single segment is in flight, to allow for a delayed ACK), so a lost last segment need not wait for the RTO (RFC 8985 §7.2).")
         }
         RetransmitReason::FastRetransmit => format!("{since}: three segments sent after it had to reach the {other} and their duplicate ACKs come back: at least one round trip, more when few segments followed it{trips}."),
@@ -437,30 +438,21 @@ fn round_trips(story: &Story, step: &Step, us: u64) -> String {
     })
 }
 
-/// How the sender's `timer`, which ran out just before `step`, ran since
-/// `first` left: `started when the first copy left and ran 1 s`.
-fn timer_run(story: &Story, step: &Step, first: &Step, timer: Timer) -> String {
-    let records = &story.trace.records[..step.sent_record];
-    let mine = |r: &&tcpsim::trace::Record| r.side == step.from;
-    let Some(fired) = records.iter().rev().filter(mine).find_map(|r| match r.what {
+/// How the sender's retransmission or loss probe timer, which sent `step`,
+/// ran since `first` left: `started when the first copy left and ran 1 s`.
+fn timer_run(story: &Story, step: &Step, first: &Step) -> String {
+    let records = &story.trace.records;
+    let ran = Cause::with_record(story, step).and_then(|(_, i)| match records[i].what {
         What::Engine {
-            event: Event::TimerFired { timer: t, .. },
-        } if t == timer => Some(r.at),
-        _ => None,
-    }) else {
-        return "ran out".into();
-    };
-    // The timer that ran out: the one last set to end at that moment.
-    let started = records.iter().rev().filter(mine).find_map(|r| match r.what {
-        What::Engine {
-            event: Event::TimerSet { timer: t, at, .. },
-        } if t == timer && at == fired => Some(r.at),
+            event: Event::TimerFired { timer, .. },
+        } => Some((records[i].at, timer_length(records, i, step.from, timer)?)),
         _ => None,
     });
-    let Some(started) = started else {
+    let Some((fired, length)) = ran else {
         return "ran out".into();
     };
-    let length = duration(fired.saturating_since(started).micros());
+    let started = Instant::from_micros(fired.micros() - length);
+    let length = duration(length);
     match started {
         at if at == first.sent_at => format!("started when the first copy left and ran {length}"),
         at if at < first.sent_at => format!(

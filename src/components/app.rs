@@ -139,17 +139,11 @@ pub fn app(props: &Props) -> Html {
     let last = story.steps.len();
     let (client_state, client_t) = story.state_at(Side::Client, moment);
     let (server_state, server_t) = story.state_at(Side::Server, moment);
-    // Predicting, nothing past the step being shown is drawn, even if it
-    // was already sent: that would give the answer away.
+    // The step shown, or being revealed: predict mode asks about the next.
+    // (Its clock never passes that one's sending: see `AppState::pause_at`.)
+    #[cfg(feature = "full")]
     let shown_limit = state.target.unwrap_or(step);
-    let mut in_flight = story.in_flight(moment);
-    let mut ladder_cursor = moment.cursor;
-    if state.params.predict {
-        in_flight.retain(|f| f.step <= shown_limit);
-        if let Some(next) = story.steps.get(shown_limit) {
-            ladder_cursor = ladder_cursor.min(next.sent_record);
-        }
-    }
+    let in_flight = story.in_flight(moment);
     let on_random_isn = {
         let dispatch = dispatch.clone();
         Callback::from(move |on: bool| dispatch.dispatch(Action::SetRandomIsn(on.then(random_secret))))
@@ -242,7 +236,7 @@ pub fn app(props: &Props) -> Html {
                 }
                 <div class="panels">
                     <div class="side-panels">
-                        { ladder(&ladder::Props { story: story.clone(), cursor: ladder_cursor, focus,
+                        { ladder(&ladder::Props { story: story.clone(), cursor: moment.cursor, focus,
                                                   on_select: on_action.reform(Action::GoTo),
                                                   keys: key_steps.iter().map(|(n, _)| *n).collect() }) }
                         if !embed {

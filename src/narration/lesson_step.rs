@@ -368,7 +368,7 @@ fn before_sending(t: &mut Teller, i: usize, event: &Event) {
 
 /// How long `timer`, which fired at record `i`, had run: from when it was
 /// last set for that instant to when it fired (µs).
-fn timer_length(records: &[Record], i: usize, side: Side, timer: Timer) -> Option<u64> {
+pub(crate) fn timer_length(records: &[Record], i: usize, side: Side, timer: Timer) -> Option<u64> {
     let fired = records[i].at;
     records[..i].iter().rev().find_map(|r| match r.what {
         What::Engine {

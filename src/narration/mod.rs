@@ -3,6 +3,8 @@
 
 mod default_story;
 mod lesson_step;
+#[cfg(feature = "full")]
+pub(crate) use lesson_step::timer_length;
 pub mod phrases;
 
 use crate::state::story::Story;

@@ -333,7 +333,7 @@ impl AppState {
         if self.still {
             // No travel: the next step happens at once, then a pause.
             self.step = (before + 1).min(goal_step);
-            self.moment = self.story.moment(self.step);
+            self.moment = self.pause_at(self.step);
             self.dwell = STILL_STEP_MS;
         } else {
             let idle = self.story.in_flight(self.moment).is_empty();
@@ -354,7 +354,7 @@ impl AppState {
             // complete within a frame or at the same instant.
             if self.playing && self.story.step_at(self.moment) > before {
                 self.step = before + 1;
-                self.moment = self.story.moment(self.step);
+                self.moment = self.pause_at(self.step);
             }
         }
         self.params.step = self.step;
