@@ -110,6 +110,26 @@ fn analyze_lists_a_captures_conversations_and_the_busiest_ones_segments() {
         .filter(|l| l.contains("seq 1001, ack 4501, win 65535, length 72"))
         .collect();
     assert_eq!(request.len(), 2, "{lines:?}");
+    // The second copy is marked as Wireshark marks it; both hosts' states
+    // are inferred, the client's ending in TIME-WAIT.
+    assert!(request[1].contains("[Retransmission]"), "{}", request[1]);
+    assert!(!request[0].contains("Retransmission"), "{}", request[0]);
+    assert!(text.contains("captured near 10.0.1.5:49152"), "{text}");
+    assert!(lines[0].ends_with("A SYN_SENT B LISTEN"), "{}", lines[0]);
+    assert!(
+        lines[segments - 1].ends_with("A TIME_WAIT B CLOSED"),
+        "{}",
+        lines[segments - 1]
+    );
+    // `--json` writes the same rows; `| head` is no error.
+    let json_path = std::env::temp_dir().join("tcpsim-cli-analyze.json");
+    let out = tcpsim(&["analyze", pcap.to_str().unwrap(), "--json", json_path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    let rows = report["segments"].as_array().unwrap();
+    assert_eq!(rows.len(), segments);
+    assert_eq!(rows[segments - 1]["state_a"], "TIME_WAIT");
+    assert_eq!(rows.iter().filter(|r| r["marks"][0] == "Retransmission").count(), 1);
     let out = tcpsim(&["analyze", pcap.to_str().unwrap(), "--stream", "7"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--stream 7: the capture has streams 0 to 0"));

@@ -8,7 +8,7 @@ use tcpsim::scenario::{self, RunOptions};
 const USAGE: &str = "usage:
   tcpsim list
   tcpsim run ID [--seed N] [--random-isn SECRET] [--capture client|server] [--pcap FILE] [--json FILE]
-  tcpsim analyze FILE [--stream N]";
+  tcpsim analyze FILE [--stream N] [--json OUT]";
 
 struct RunArgs {
     id: String,
@@ -59,10 +59,11 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
 
 fn run(args: RunArgs) -> Result<(), String> {
     let trace = scenario::run(&args.id, &args.options).map_err(|e| e.to_string())?;
-    print!("{}", trace.text());
+    let mut text = trace.text();
     if trace.truncated {
-        println!("(stopped at the time limit, {})", trace.end);
+        text.push_str(&format!("(stopped at the time limit, {})\n", trace.end));
     }
+    print_all(&text);
     if let Some(path) = &args.pcap {
         let bytes = trace.pcap(args.capture);
         std::fs::write(path, bytes).map_err(|e| format!("cannot write {path}: {e}"))?;
@@ -77,34 +78,52 @@ fn run(args: RunArgs) -> Result<(), String> {
 }
 
 /// Prints a capture's TCP conversations, then one conversation's segments
-/// (the busiest, or `--stream N`), numbered as Wireshark numbers them.
+/// (the busiest, or `--stream N`), numbered as Wireshark numbers them, each
+/// with both hosts' inferred states and its analysis marks; `--json OUT`
+/// writes the same as JSON.
 #[cfg(feature = "capture")]
-fn analyze(args: &[String]) -> Result<(), String> {
-    use tcpsim::capture;
-    let (path, rest) = args.split_first().ok_or("analyze: missing capture file")?;
-    let stream = match rest {
-        [] => None,
-        [flag, n] if flag == "--stream" => Some(
-            n.parse::<usize>()
-                .map_err(|_| format!("--stream: '{n}' is not a whole number"))?,
-        ),
-        _ => return Err(format!("analyze: unexpected arguments {rest:?}")),
-    };
+fn analyze(args: &[String], out: &mut String) -> Result<(), String> {
+    use std::fmt::Write;
+    use tcpsim::capture::{self, analysis, states, Vantage};
+    let (path, mut rest) = args.split_first().ok_or("analyze: missing capture file")?;
+    let (mut stream, mut json) = (None, None);
+    while let [flag, value, tail @ ..] = rest {
+        match flag.as_str() {
+            "--stream" => {
+                stream = Some(
+                    value
+                        .parse::<usize>()
+                        .map_err(|_| format!("--stream: '{value}' is not a whole number"))?,
+                )
+            }
+            "--json" => json = Some(value.clone()),
+            _ => break,
+        }
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        return Err(format!("analyze: unexpected arguments {rest:?}"));
+    }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let capture = capture::open(&bytes).map_err(|e| format!("{path}: {e}"))?;
     if let Some(problem) = &capture.problem {
         eprintln!("{path}: {problem}");
     }
-    println!(
+    let _ = writeln!(
+        out,
         "{} frames, {} TCP conversations, {} frames without TCP",
         capture.frames,
         capture.conversations.len(),
         capture.skipped.len()
     );
-    println!("stream\tA\tB\tpackets\tbytes A→B\tbytes B→A\tduration\thandshake\tclose");
+    let _ = writeln!(
+        out,
+        "stream\tA\tB\tpackets\tbytes A→B\tbytes B→A\tduration\thandshake\tclose"
+    );
+    let yes = |b: bool| if b { "yes" } else { "no" };
     for (i, c) in capture.conversations.iter().enumerate() {
-        let yes = |b: bool| if b { "yes" } else { "no" };
-        println!(
+        let _ = writeln!(
+            out,
             "{i}\t{}\t{}\t{}\t{}\t{}\t{:.6} s\t{}\t{}",
             c.a,
             c.b,
@@ -123,16 +142,46 @@ fn analyze(args: &[String]) -> Result<(), String> {
         "--stream {chosen}: the capture has streams 0 to {}",
         capture.conversations.len().saturating_sub(1)
     ))?;
-    println!("\nstream {chosen}:");
+    let vantage = Vantage::infer(c);
+    let timeline = states::infer(c, vantage);
+    let marks = analysis::analyze(c);
+    let near = match vantage {
+        Vantage::NearA => format!("near {}", c.a),
+        Vantage::NearB => format!("near {}", c.b),
+        other => other.to_string(),
+    };
+    let state = |s: Option<tcpsim::tcp::State>| s.map_or("unknown", |s| s.name());
+    let _ = writeln!(
+        out,
+        "\nstream {chosen}: captured {near}; states inferred from the capture (A {}, B {} at the start)",
+        state(timeline.before[0]),
+        state(timeline.before[1])
+    );
     let start = c.packets.first().map_or(0, |p| p.time_us);
-    for p in &c.packets {
+    let mut rows = Vec::new();
+    for (i, p) in c.packets.iter().enumerate() {
         let bad = if p.checksum_ok == Some(false) {
             " (checksum wrong: offloaded?)"
         } else {
             ""
         };
-        println!(
-            "{:>6} {:>10.6} {} > {}: Flags [{}], seq {}, ack {}, win {}, length {}{bad}",
+        let labels: Vec<String> = marks[i]
+            .marks
+            .iter()
+            .map(|m| match (m, marks[i].dup_ack) {
+                (analysis::Mark::DuplicateAck, Some((n, of))) => format!("Dup ACK {of}#{n}"),
+                _ => m.label().to_string(),
+            })
+            .collect();
+        let flagged = if labels.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", labels.join("] ["))
+        };
+        let [a, b] = timeline.after[i];
+        let _ = writeln!(
+            out,
+            "{:>6} {:>10.6} {} > {}: Flags [{}], seq {}, ack {}, win {}, length {}{bad}{flagged}  A {} B {}",
             p.frame,
             (p.time_us - start) as f64 / 1e6,
             p.src,
@@ -141,15 +190,61 @@ fn analyze(args: &[String]) -> Result<(), String> {
             p.seq,
             p.ack,
             p.window,
-            p.len
+            p.len,
+            state(a),
+            state(b)
         );
+        rows.push(serde_json::json!({
+            "frame": p.frame,
+            "time_us": p.time_us - start,
+            "src": p.src.to_string(),
+            "dst": p.dst.to_string(),
+            "flags": p.flags.to_string(),
+            "seq": p.seq,
+            "ack": p.ack,
+            "window": p.window,
+            "len": p.len,
+            "checksum_ok": p.checksum_ok,
+            "marks": labels,
+            "state_a": a.map(|s| s.name()),
+            "state_b": b.map(|s| s.name()),
+        }));
+    }
+    if let Some(file) = json {
+        let report = serde_json::json!({
+            "file": path,
+            "frames": capture.frames,
+            "conversations": capture.conversations.iter().map(|c| serde_json::json!({
+                "a": c.a.to_string(),
+                "b": c.b.to_string(),
+                "packets": c.packets.len(),
+                "bytes_a_to_b": c.bytes(true),
+                "bytes_b_to_a": c.bytes(false),
+                "duration_us": c.duration_us(),
+                "handshake": c.handshake_seen(),
+                "close": c.close_seen(),
+            })).collect::<Vec<_>>(),
+            "stream": chosen,
+            "vantage": near,
+            "states_before": [timeline.before[0].map(|s| s.name()), timeline.before[1].map(|s| s.name())],
+            "segments": rows,
+        });
+        let text = serde_json::to_string_pretty(&report).map_err(|e| format!("cannot encode: {e}"))?;
+        std::fs::write(&file, text).map_err(|e| format!("cannot write {file}: {e}"))?;
+        eprintln!("wrote {file}");
     }
     Ok(())
 }
 
 #[cfg(not(feature = "capture"))]
-fn analyze(_: &[String]) -> Result<(), String> {
+fn analyze(_: &[String], _: &mut String) -> Result<(), String> {
     Err("analyze: this build was made without the capture feature".into())
+}
+
+/// Prints `text`; a reader that stops early (`| head`) is not an error.
+fn print_all(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 fn main() -> ExitCode {
@@ -162,7 +257,12 @@ fn main() -> ExitCode {
             Ok(())
         }
         Some("run") => parse_run(&args[1..]).and_then(run),
-        Some("analyze") => analyze(&args[1..]),
+        Some("analyze") => {
+            let mut out = String::new();
+            let result = analyze(&args[1..], &mut out);
+            print_all(&out);
+            result
+        }
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

@@ -1,11 +1,15 @@
 //! Real captures: the TCP connections in a pcap or pcapng file, read in
 //! memory (no I/O here either: the caller hands over the bytes).
 
+pub mod analysis;
 pub mod file;
 pub mod packet;
+pub mod states;
 
+pub use analysis::{Analysis, Mark, Marks};
 pub use file::{FileError, Frame};
 pub use packet::{Skipped, TcpPacket};
+pub use states::{StateTimeline, Vantage};
 use std::net::SocketAddr;
 
 /// One TCP connection in a capture (Wireshark's "stream"): the packets
@@ -45,6 +49,18 @@ impl Conversation {
         matches!((syn_from(false), syn_from(true)), (Some(c), Some(s)) if c != s)
     }
 
+    /// The number `from`'s sequence space starts at, as far as the packets
+    /// so far tell: its SYN's, one before its first segment's, or one
+    /// before the other side's first acknowledgment.
+    fn base_seq(&self, from: SocketAddr) -> Option<u32> {
+        self.packets.iter().find_map(|q| match () {
+            _ if q.src == from && q.flags.syn() => Some(q.seq),
+            _ if q.src == from => Some(q.seq.wrapping_sub(1)),
+            _ if q.flags.ack() => Some(q.ack.wrapping_sub(1)),
+            _ => None,
+        })
+    }
+
     /// The capture holds the close: a FIN from each side, or an RST.
     pub fn close_seen(&self) -> bool {
         let fin_from = |who: SocketAddr| self.packets.iter().any(|p| p.flags.fin() && p.src == who);
@@ -74,8 +90,9 @@ impl Capture {
 }
 
 /// Reads `bytes` and groups its TCP segments into conversations, in the
-/// order each was first seen. A new SYN on a closed pair of ports starts a
-/// new conversation, as Wireshark's reused ports do.
+/// order each was first seen. A SYN that starts a new sequence space on a
+/// known pair of ports starts a new conversation, as Wireshark's reused
+/// ports do.
 pub fn open(bytes: &[u8]) -> Result<Capture, FileError> {
     let packets = file::read(bytes)?;
     let mut capture = Capture {
@@ -92,10 +109,12 @@ pub fn open(bytes: &[u8]) -> Result<Capture, FileError> {
             }
         };
         let same_pair = |c: &Conversation| (c.a == p.src && c.b == p.dst) || (c.a == p.dst && c.b == p.src);
-        let fresh_syn = p.flags.syn() && !p.flags.ack();
-        let found = capture.conversations.iter().rposition(|c| {
-            same_pair(c) && !(fresh_syn && c.close_seen() && !c.packets.iter().any(|q| q.flags.syn() && q.seq == p.seq))
-        });
+        let reuses_ports =
+            |c: &Conversation| p.flags.syn() && !p.flags.ack() && c.base_seq(p.src).is_some_and(|base| base != p.seq);
+        let found = capture
+            .conversations
+            .iter()
+            .rposition(|c| same_pair(c) && !reuses_ports(c));
         match found {
             Some(i) => capture.conversations[i].packets.push(p),
             None => capture.conversations.push(Conversation {
