@@ -183,7 +183,7 @@ fn analyze(args: &[String], out: &mut String) -> Result<(), String> {
             out,
             "{:>6} {:>10.6} {} > {}: Flags [{}], seq {}, ack {}, win {}, length {}{bad}{flagged}  A {} B {}",
             p.frame,
-            (p.time_us - start) as f64 / 1e6,
+            p.time_us.saturating_sub(start) as f64 / 1e6,
             p.src,
             p.dst,
             p.flags,
@@ -196,7 +196,7 @@ fn analyze(args: &[String], out: &mut String) -> Result<(), String> {
         );
         rows.push(serde_json::json!({
             "frame": p.frame,
-            "time_us": p.time_us - start,
+            "time_us": p.time_us.saturating_sub(start),
             "src": p.src.to_string(),
             "dst": p.dst.to_string(),
             "flags": p.flags.to_string(),

@@ -233,7 +233,7 @@ pub fn analyze(conversation: &Conversation) -> Vec<Analysis> {
             if p.flags.syn() && !p.flags.ack() {
                 last_syn_time = p.time_us;
             } else if p.flags.ack() && !p.flags.syn() && last_syn_time != 0 && first_rtt_us == 0 {
-                first_rtt_us = p.time_us - last_syn_time;
+                first_rtt_us = p.time_us.saturating_sub(last_syn_time);
             }
             analysis
         })
@@ -334,8 +334,8 @@ fn analyze_one(p: &TcpPacket, fwd: &mut Direction, rev: &mut Direction, first_rt
         let after_probe = len > 1 && seq == fwd.next_seq.wrapping_sub(1);
         let not_advanced = fwd.next_seq != 0 && lt(seq, fwd.next_seq) && !after_probe;
         let end = seq.wrapping_add(len);
-        let since_other_side = p.time_us - rev.last_ack_time;
-        let since_highest = p.time_us - fwd.next_seq_time;
+        let since_other_side = p.time_us.saturating_sub(rev.last_ack_time);
+        let since_highest = p.time_us.saturating_sub(fwd.next_seq_time);
         let extra = u32::from(p.flags.syn() || p.flags.fin());
         if len > 0 && rev.last_ack != 0 && !lt(rev.last_ack, end) {
             marks.insert(Mark::SpuriousRetransmission);

@@ -33,7 +33,7 @@ impl Conversation {
 
     pub fn duration_us(&self) -> i64 {
         match (self.packets.first(), self.packets.last()) {
-            (Some(first), Some(last)) => last.time_us - first.time_us,
+            (Some(first), Some(last)) => last.time_us.saturating_sub(first.time_us),
             _ => 0,
         }
     }

@@ -53,13 +53,13 @@ impl Vantage {
             .rev()
             .find(|p| p.src == client && p.flags.syn())
             .unwrap_or(&c.packets[syn]);
-        let to_server_and_back = c.packets[synack].time_us - last_syn.time_us;
-        let to_client_and_back = ack.time_us - c.packets[synack].time_us;
+        let to_server_and_back = c.packets[synack].time_us.saturating_sub(last_syn.time_us);
+        let to_client_and_back = ack.time_us.saturating_sub(c.packets[synack].time_us);
         let near_client = if client == c.a { Vantage::NearA } else { Vantage::NearB };
         let near_server = if client == c.a { Vantage::NearB } else { Vantage::NearA };
-        if to_client_and_back * 4 <= to_server_and_back {
+        if to_client_and_back.saturating_mul(4) <= to_server_and_back {
             near_client
-        } else if to_server_and_back * 4 <= to_client_and_back {
+        } else if to_server_and_back.saturating_mul(4) <= to_client_and_back {
             near_server
         } else {
             Vantage::Between
