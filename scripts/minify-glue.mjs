@@ -17,7 +17,9 @@ import { createRequire } from 'node:module';
 if (process.env.TRUNK_PROFILE === 'debug') process.exit(0);
 const dir = process.env.TRUNK_STAGING_DIR || process.argv[2] || 'dist';
 const files = readdirSync(dir);
-const wasmFile = files.find((f) => f.endsWith('_bg.wasm'));
+// The page's own wasm; a worker's glue (no-modules, loaded by importScripts)
+// must keep its global `wasm_bindgen`, so it is left as wasm-bindgen wrote it.
+const wasmFile = files.find((f) => f.endsWith('_bg.wasm') && !f.startsWith('capture-worker'));
 const jsFile = wasmFile && files.find((f) => f === wasmFile.replace(/_bg\.wasm$/, '.js'));
 if (!jsFile) {
   console.error(`minify-glue: no wasm-bindgen output in ${dir}`);

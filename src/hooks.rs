@@ -104,11 +104,26 @@ fn failed(done: Callback<Result<String, String>>) -> Closure<dyn FnMut(JsValue)>
 #[inline(never)]
 pub fn hand_over_to_full_build(params: &Params, query: &str) -> bool {
     let modern = tcpsim::scenario::find(&params.scenario).is_some_and(|s| s.modern);
-    let needed = !tcpsim::tcp::MODERN && (modern || params.compare.is_some() || params.predict);
+    let needed =
+        !tcpsim::tcp::MODERN && (modern || params.compare.is_some() || params.predict || params.capture.is_some());
     if needed {
         if let Some(window) = web_sys::window() {
+            // A capture's path is relative to this page, which full/ is not:
+            // it goes over as a path from the site's root.
+            let query = match &params.capture {
+                Some(path) => {
+                    let here = window.location().href().unwrap_or_default();
+                    let root = web_sys::Url::new_with_base(path, &here).map_or(path.clone(), |u| u.pathname());
+                    Params {
+                        capture: Some(root),
+                        ..params.clone()
+                    }
+                    .to_query()
+                }
+                None => query.to_string(),
+            };
             // Replaced, not added: Back leads where it did before.
-            let _ = window.location().replace(&(String::from("full/") + query));
+            let _ = window.location().replace(&(String::from("full/") + &query));
         }
     }
     needed

@@ -2,6 +2,10 @@
 //! animates its trace. The engine knows nothing of the UI; the UI renders
 //! what the engine reports.
 
+#[cfg(feature = "full")]
+mod capture_import;
+#[cfg(feature = "full")]
+pub mod capture_protocol;
 pub mod components;
 mod field_meanings;
 mod hooks;
@@ -44,8 +48,8 @@ pub fn start() {
 #[cfg(test)]
 mod tests {
     /// full.html is the first page with modern TCP compiled in, and
-    /// nothing else: the same markup, one cargo feature and one stylesheet
-    /// (for what only it shows) more.
+    /// nothing else: the same markup, one cargo feature, one stylesheet
+    /// (for what only it shows) and the capture worker more.
     #[test]
     fn the_full_build_page_is_the_first_page_with_the_full_feature() {
         let read = |name: &str| std::fs::read_to_string(format!("{}/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
@@ -54,7 +58,18 @@ mod tests {
         assert!(full.contains(&format!(r#"{rust_link} data-cargo-features="full""#)));
         let extra_css = "  <link data-trunk rel=\"css\" href=\"static/full.css\" data-integrity=\"none\">\n";
         assert!(full.contains(extra_css));
+        let worker = full
+            .lines()
+            .skip_while(|l| !l.contains("The capture importer"))
+            .take(3)
+            .map(|l| format!("{l}\n"))
+            .collect::<String>();
+        assert!(
+            worker.contains(r#"data-bin="capture-worker" data-type="worker""#),
+            "{worker}"
+        );
         let first = full
+            .replace(&worker, "")
             .replace(r#" data-cargo-features="full""#, "")
             .replace(extra_css, "");
         assert_eq!(first, read("index.html"));

@@ -139,6 +139,24 @@ pub fn app(props: &Props) -> Html {
     let last = story.steps.len();
     let (client_state, client_t) = story.state_at(Side::Client, moment);
     let (server_state, server_t) = story.state_at(Side::Server, moment);
+    // A replayed capture's states are inferred, and may be unknown.
+    #[cfg(feature = "full")]
+    let replayed = state.capture.as_deref();
+    #[cfg(feature = "full")]
+    let replaying = replayed.is_some();
+    #[cfg(not(feature = "full"))]
+    let replaying = false;
+    let shown_state = |i: usize, engine| {
+        #[cfg(feature = "full")]
+        if let Some(c) = replayed {
+            return step
+                .checked_sub(1)
+                .and_then(|s| c.steps.get(s))
+                .map_or(Some(engine), |n| n.states[i]);
+        }
+        let _ = i;
+        Some(engine)
+    };
     // The step shown, or being revealed: predict mode asks about the next.
     // (Its clock never passes that one's sending: see `AppState::pause_at`.)
     #[cfg(feature = "full")]
@@ -170,7 +188,7 @@ pub fn app(props: &Props) -> Html {
     };
 
     #[cfg(feature = "full")]
-    let compare = if embed && state.comparison.is_none() {
+    let compare = if replaying || (embed && state.comparison.is_none()) {
         Html::default()
     } else {
         super::compare_panel::compare_panel(
@@ -193,6 +211,28 @@ pub fn app(props: &Props) -> Html {
     };
     #[cfg(not(feature = "full"))]
     let predict = Html::default();
+    // Embedded, the panel shows only for a capture the page asked for.
+    #[cfg(feature = "full")]
+    let open_capture = if embed && state.params.capture.is_none() && !replaying {
+        Html::default()
+    } else {
+        html! {
+        <super::capture_panel::CapturePanel path={state.params.capture.clone()} replaying={replayed.map(|r| r.stream)}
+                                            absolute={state.absolute_seq} on_action={on_action.clone()} />
+        }
+    };
+    #[cfg(not(feature = "full"))]
+    let open_capture = Html::default();
+    let narration = html! {
+        { narration_panel(&narration_panel::Props { story: story.clone(), focus, compact: embed, lesson: lesson.clone(),
+                                                   phrases: state.phrases.clone(), glossary: state.glossary.clone(),
+                                                   on_action: on_action.clone() }) }
+    };
+    #[cfg(feature = "full")]
+    let narration = match replayed {
+        Some(r) => super::capture_narration::capture_narration(r, &story, focus),
+        None => narration,
+    };
     #[cfg(feature = "full")]
     let scoreboard =
         super::scoreboard_bar::scoreboard_bar(&state.plots.scoreboard, moment.time as u64, crate::plot::mss(&story));
@@ -207,26 +247,31 @@ pub fn app(props: &Props) -> Html {
                 <header class="page-header">
                     <h1>{ "Watch TCP work" }</h1>
                     <p class="subtitle">
-                        { "A real TCP engine runs a client and a server in this page. Every segment, number and state below comes out of it." }
+                        if replaying {
+                            { "Replaying a captured TCP connection. The segments are the capture's; the states and the analysis are worked out in this page. Choose a lesson to go back to the engine." }
+                        } else {
+                            { "A real TCP engine runs a client and a server in this page. Every segment, number and state below comes out of it." }
+                        }
                     </p>
                     { scenario_picker(&state.params.scenario,
-                                      lesson.as_ref().and_then(|l| l.as_deref().ok()).map_or("", |l| l.summary.as_str()),
+                                      if replaying { "" } else { lesson.as_ref().and_then(|l| l.as_deref().ok()).map_or("", |l| l.summary.as_str()) },
                                       &on_action.reform(Action::SetScenario)) }
                 </header>
             }
             { notices(&state.notices, &on_action.reform(Action::Dismiss)) }
             <main>
+                { open_capture }
                 <div class="stage">
-                    { host_card(Side::Client, story.client, client_state, client_t) }
+                    { host_card(Side::Client, story.client, shown_state(0, client_state), client_t, replaying) }
                     { wire_view(&story, &in_flight, &on_action.reform(Action::Select)) }
-                    { host_card(Side::Server, story.server, server_state, server_t) }
+                    { host_card(Side::Server, story.server, shown_state(1, server_state), server_t, replaying) }
                 </div>
                 { controls(&controls::Props { step, last, playing: state.playing, speed: state.params.speed,
-                                             random_isn: state.params.random_isn, predict: state.params.predict,
+                                             random_isn: state.params.random_isn, predict: state.params.predict, replaying,
                                              on_action: on_action.clone(), on_random_isn }) }
                 { predict }
                 { key_moments(
-                    lesson.as_ref().and_then(|l| l.as_ref().ok()).map_or("", |l| l.watch.as_str()),
+                    if replaying { "" } else { lesson.as_ref().and_then(|l| l.as_ref().ok()).map_or("", |l| l.watch.as_str()) },
                     &key_steps,
                     step,
                     &on_action.reform(Action::GoTo),
@@ -244,15 +289,13 @@ pub fn app(props: &Props) -> Html {
                         }
                     </div>
                     <div class="side-panels">
-                        { narration_panel(&narration_panel::Props { story: story.clone(), focus, compact: embed, lesson,
-                                                                   phrases: state.phrases.clone(), glossary: state.glossary.clone(),
-                                                                   on_action: on_action.clone() }) }
+                        { narration }
                         { scoreboard }
                         { inspector(focus.checked_sub(1).and_then(|i| story.steps.get(i)), state.hovered(), &on_action) }
                     </div>
                 </div>
                 { compare }
-                if !embed {
+                if !embed && !replaying {
                     { lab_panel(&lab_panel::Props { focus, faults: state.faults.clone(), lab: state.lab.clone(),
                                                     latency_ms: story.one_way_delay_ms(), delays_acks: story.delays_acks,
                                                     on_action: on_action.clone() }) }
@@ -264,10 +307,20 @@ pub fn app(props: &Props) -> Html {
                     </details>
                     { capture(&story, &state.dump) }
                 }
+                if !embed && replaying {
+                    <details class="plots" open=true>
+                        <summary>{ "Plot: time–sequence (the congestion window is inside each host, so a capture cannot show it)" }</summary>
+                        { sequence_plot(state.plots.sequence.as_ref(), moment.time as u64, "seq-title", "") }
+                    </details>
+                }
             </main>
             if !embed {
                 <footer class="page-footer">
-                    <p>{ "Every segment, number and state on this page comes from the tcpsim engine (RFC 9293) running here in WebAssembly. Nothing is scripted." }</p>
+                    if replaying {
+                        <p>{ "The segments replayed here are your capture's. The analysis marks and the states are worked out in this page, from the capture alone." }</p>
+                    } else {
+                        <p>{ "Every segment, number and state on this page comes from the tcpsim engine (RFC 9293) running here in WebAssembly. Nothing is scripted." }</p>
+                    }
                 </footer>
             }
             <div class="visually-hidden" aria-live="polite" data-testid="live">{ announcement }</div>

@@ -43,6 +43,13 @@ pub fn capture(story: &Shared, dump: &std::rc::Rc<str>) -> Html {
                 <button onclick={download(Side::Server)} data-testid="pcap-server">{ "Download .pcap (server)" }</button>
             </p>
             <p role="alert" id="capture-error"></p>
+            if !cfg!(feature = "full") {
+                <p>
+                    { "Have a capture of your own? " }
+                    <a href="full/" data-testid="open-capture-link">{ "Open it here" }</a>
+                    { ": it is replayed on the same ladder, and read only in your browser." }
+                </p>
+            }
             <details>
                 <summary>{ "The run as tcpdump-like text" }</summary>
                 <button onclick={copy}>{ "Copy" }</button>

@@ -14,6 +14,8 @@ pub struct Props {
     pub random_isn: bool,
     /// Predict mode: the learner predicts each segment before it is shown.
     pub predict: bool,
+    /// A capture is replayed: no engine run to change.
+    pub replaying: bool,
     pub on_action: Callback<Action>,
     /// Switching random ISNs on draws a fresh secret, so the app handles it.
     pub on_random_isn: Callback<bool>,
@@ -72,14 +74,16 @@ pub fn controls(props: &Props) -> Html {
                     }) }
                 </select>
             </label>
-            <label class="switch">
-                <input type="checkbox" role="switch" checked={props.random_isn} onchange={on_isn} data-testid="random-isn" />
-                { " Random ISNs" }
-            </label>
-            <label class="switch">
-                <input type="checkbox" role="switch" checked={props.predict} onchange={on_predict} data-testid="predict-mode" />
-                { " Predict" }
-            </label>
+            if !props.replaying {
+                <label class="switch">
+                    <input type="checkbox" role="switch" checked={props.random_isn} onchange={on_isn} data-testid="random-isn" />
+                    { " Random ISNs" }
+                </label>
+                <label class="switch">
+                    <input type="checkbox" role="switch" checked={props.predict} onchange={on_predict} data-testid="predict-mode" />
+                    { " Predict" }
+                </label>
+            }
             <button onclick={act(|| Action::ToggleEmbed)} data-testid="embed-button">{ "Embed" }</button>
         </div>
     }

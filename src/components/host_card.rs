@@ -8,7 +8,16 @@ use tcpsim::net::Side;
 use tcpsim::tcp::State;
 use yew::prelude::*;
 
-pub fn host_card(side: Side, addr: SocketAddrV4, state: State, transition: Option<Transition>) -> Html {
+/// `state` None: not known (a replayed capture that began mid-connection);
+/// `inferred`: read off a capture, not reported by the engine.
+pub fn host_card(
+    side: Side,
+    addr: SocketAddrV4,
+    state: Option<State>,
+    transition: Option<Transition>,
+    inferred: bool,
+) -> Html {
+    let name = state.map_or("unknown".to_string(), |s| s.to_string());
     // Keyed by the transition's record, so each change restarts the flash.
     let key = transition.map_or(0, |t| t.record + 1);
     let (class, label, testid) = match side {
@@ -20,7 +29,10 @@ pub fn host_card(side: Side, addr: SocketAddrV4, state: State, transition: Optio
             <h2 class="host-role">{ side.name() }</h2>
             <p class="host-addr">{ format!("{}:{}", addr.ip(), addr.port()) }</p>
             <p class="badge" key={key} data-testid={testid}
-               data-state={state.to_string()}>{ state.to_string() }</p>
+               data-state={name.clone()}>{ name }</p>
+            if inferred {
+                <p class="inferred">{ "inferred from the capture" }</p>
+            }
             <p class="transition" aria-hidden="true">
                 { match transition {
                     Some(t) => format!("{} → {}", t.from, t.to),

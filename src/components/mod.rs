@@ -7,6 +7,10 @@
 pub mod app;
 pub mod capture;
 #[cfg(feature = "full")]
+pub mod capture_narration;
+#[cfg(feature = "full")]
+pub mod capture_panel;
+#[cfg(feature = "full")]
 pub mod compare_panel;
 pub mod controls;
 pub mod embed_dialog;

@@ -83,6 +83,13 @@ pub struct AppState {
     /// replaces the step's earlier answer).
     #[cfg(feature = "full")]
     pub answers: Rc<std::collections::BTreeMap<usize, Vec<crate::predict::Verdict>>>,
+    /// A capture being replayed in place of a lesson (the story is its
+    /// trace), with its analysis per step.
+    #[cfg(feature = "full")]
+    pub capture: Option<Rc<crate::capture_protocol::Replayed>>,
+    /// Show a capture's sequence numbers as captured, not from 0.
+    #[cfg(feature = "full")]
+    pub absolute_seq: bool,
 }
 
 pub enum Action {
@@ -127,6 +134,12 @@ pub enum Action {
         on: bool,
         full_level: bool,
     },
+    /// Replay this capture's conversation in place of the lesson.
+    #[cfg(feature = "full")]
+    CaptureLoaded(Rc<crate::capture_protocol::Replayed>),
+    /// A capture's sequence numbers as captured (true) or from 0.
+    #[cfg(feature = "full")]
+    SetAbsoluteSeq(bool),
 }
 
 impl AppState {
@@ -137,7 +150,8 @@ impl AppState {
         let story = Rc::new(run(&params.scenario, isn_secret, &[], &Lab::default()));
         let last = story.steps.len();
         let mut params = params;
-        if params.step > last {
+        // A capture's steps are known only once it is read.
+        if params.step > last && params.capture.is_none() {
             notices.push(format!(
                 "Ignored “step={}”: this scenario has steps 0 to {last}",
                 params.step
@@ -172,6 +186,10 @@ impl AppState {
             compare_options: Rc::default(),
             #[cfg(feature = "full")]
             answers: Rc::default(),
+            #[cfg(feature = "full")]
+            capture: None,
+            #[cfg(feature = "full")]
+            absolute_seq: false,
         };
         state.moment = state.pause_at(state.step);
         state.derive();
@@ -195,6 +213,12 @@ impl AppState {
     /// Finds the lesson's key moments in the run shown (once per run, not
     /// per frame: the congestion lesson has hundreds of steps).
     fn find_key_moments(&mut self) {
+        // A capture is no lesson: none of its moments are in it.
+        #[cfg(feature = "full")]
+        if self.capture.is_some() {
+            self.key_moments = Rc::default();
+            return;
+        }
         self.key_moments = Rc::new(match self.lesson() {
             Some(Ok(lesson)) => lesson.moments_in(&self.story),
             _ => Vec::new(),
@@ -281,6 +305,31 @@ impl AppState {
         }
         self.derive();
         self.jump(n);
+    }
+
+    /// Makes the capture being replayed the story, at step `n`.
+    #[cfg(feature = "full")]
+    fn show_capture(&mut self, n: usize) {
+        use crate::capture_protocol::ReplayTrace;
+        // One that cannot be played (IPv6 for now) shows an empty wire.
+        let nothing = || {
+            ReplayTrace {
+                client: 0,
+                server: 0,
+                end: 0,
+                records: Vec::new(),
+            }
+            .trace()
+        };
+        let trace = self
+            .capture
+            .as_ref()
+            .and_then(|c| c.trace.as_ref())
+            .map_or_else(nothing, |t| t.trace());
+        let isn = self.capture.as_ref().map_or([0, 0], |c| c.isn);
+        self.story = Rc::new(Story::new(capture_numbers(trace, isn, self.absolute_seq)));
+        self.derive();
+        self.jump(n.min(self.last()));
     }
 
     /// What the panels show of the run, worked out once per run (not per
@@ -379,6 +428,22 @@ impl Reducible for AppState {
                 return self;
             }
         }
+        // A capture is what was captured: nothing re-runs it.
+        #[cfg(feature = "full")]
+        if self.capture.is_some()
+            && matches!(
+                action,
+                Action::Fault(..)
+                    | Action::ClearFaults
+                    | Action::SetLab(_)
+                    | Action::SetRandomIsn(_)
+                    | Action::SetCompare(_)
+                    | Action::Predict(_)
+                    | Action::SetPredict { .. }
+            )
+        {
+            return self;
+        }
         let mut s = (*self).clone();
         match action {
             Action::Tick(ms) => s.advance(ms.clamp(0.0, 100.0)),
@@ -426,6 +491,11 @@ impl Reducible for AppState {
                 s.rerun(s.step());
             }
             Action::SetScenario(id) => {
+                #[cfg(feature = "full")]
+                {
+                    s.capture = None;
+                    s.params.capture = None;
+                }
                 s.params.scenario = id;
                 s.faults.clear();
                 s.lab = Lab::default();
@@ -488,6 +558,24 @@ impl Reducible for AppState {
                 Rc::make_mut(&mut s.answers).insert(n, verdicts);
                 return Rc::new(s).reduce(Action::StepForward);
             }
+            #[cfg(feature = "full")]
+            Action::CaptureLoaded(replayed) => {
+                // The first capture of `?capture=…&step=n` opens at step n.
+                let first = s.capture.is_none() && s.params.capture.is_some();
+                let n = if first { s.params.step } else { 0 };
+                s.capture = Some(replayed);
+                s.params.compare = None;
+                s.params.predict = false;
+                s.faults.clear();
+                s.lab = Lab::default();
+                s.show_capture(n);
+            }
+            #[cfg(feature = "full")]
+            Action::SetAbsoluteSeq(on) => {
+                s.absolute_seq = on;
+                let step = s.step();
+                s.show_capture(step);
+            }
             Action::SetPredict { on, full_level } => {
                 s.params.predict = on;
                 s.params.full_level = full_level;
@@ -497,6 +585,31 @@ impl Reducible for AppState {
         }
         Rc::new(s)
     }
+}
+
+/// A capture's trace with its sequence numbers counted from each side's
+/// first (Wireshark's relative numbers), unless `absolute`. The bytes stay
+/// as captured.
+#[cfg(feature = "full")]
+fn capture_numbers(mut trace: tcpsim::trace::Trace, isn: [u32; 2], absolute: bool) -> tcpsim::trace::Trace {
+    use tcpsim::net::Side;
+    use tcpsim::trace::What;
+    if absolute {
+        return trace;
+    }
+    for r in &mut trace.records {
+        if let What::Sent { segment, .. } = &mut r.what {
+            let (own, other) = match r.side {
+                Side::Client => (isn[0], isn[1]),
+                Side::Server => (isn[1], isn[0]),
+            };
+            segment.seq = segment.seq.wrapping_sub(own);
+            if segment.flags.ack() {
+                segment.ack = segment.ack.wrapping_sub(other);
+            }
+        }
+    }
+    trace
 }
 
 /// Runs a scenario in the engine. The id was checked when the URL was read;

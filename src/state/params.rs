@@ -47,6 +47,9 @@ pub struct Params {
     /// Predict mode asks for every field (`level=full`), not only what the
     /// step teaches.
     pub full_level: bool,
+    /// A capture file next to the page to open and replay
+    /// (`capture=captures/x.pcap`), in the build that reads captures.
+    pub capture: Option<String>,
 }
 
 impl Default for Params {
@@ -62,6 +65,7 @@ impl Default for Params {
             compare: None,
             predict: false,
             full_level: false,
+            capture: None,
         }
     }
 }
@@ -117,6 +121,13 @@ impl Params {
                     _ => return Err("level must be easy or full".into()),
                 }
             }
+            "capture" => {
+                // A path on this site: no other host, and never sent anywhere.
+                if value.is_empty() || value.contains("://") || value.starts_with("//") || value.len() > 300 {
+                    return Err("capture must be the path of a file on this site".into());
+                }
+                self.capture = Some(value.to_string());
+            }
             "autoplay" => self.autoplay = flag(value)?,
             "embed" => self.embed = flag(value)?,
             "isn" => {
@@ -170,8 +181,27 @@ impl Params {
         if self.full_level {
             q.push_str("&level=full");
         }
+        if let Some(path) = &self.capture {
+            q.push_str("&capture=");
+            q.push_str(&encode(path));
+        }
         q
     }
+}
+
+/// `text` safe in a query value: what is not a letter, digit or one of
+/// `-._~/` is %-escaped.
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.extend(['%', HEX[usize::from(b >> 4)] as char, HEX[usize::from(b & 15)] as char]);
+        }
+    }
+    out
 }
 
 /// A `compare=` value: a variant's id, checked where variants exist.
@@ -244,6 +274,23 @@ fn shorten(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_capture_path_on_this_site_round_trips_and_other_hosts_are_refused() {
+        let (p, notices) = Params::parse("?capture=captures/my%20trace.pcap&step=2");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(p.capture.as_deref(), Some("captures/my trace.pcap"));
+        assert!(p.to_query().contains("&capture=captures/my%20trace.pcap"));
+        assert_eq!(Params::parse(&p.to_query()).0, p);
+        for bad in ["https://evil.example/x.pcap", "//evil.example/x.pcap", ""] {
+            let (p, notices) = Params::parse(&format!("capture={bad}"));
+            assert_eq!(p.capture, None, "{bad}");
+            assert!(
+                notices[0].contains("capture must be the path of a file on this site"),
+                "{notices:?}"
+            );
+        }
+    }
 
     #[test]
     fn defaults_and_valid_values() {

@@ -271,7 +271,28 @@ impl Story {
 
     /// The side that sent the most data (whose congestion window matters).
     pub fn data_sender(&self) -> Side {
-        let got = |side: Side| self.trace.received[side.index()].len();
+        // What each application received; for a replayed capture, which
+        // has no applications, what each side sent.
+        let sent = |side: Side| -> usize {
+            let other = if side == Side::Client {
+                Side::Server
+            } else {
+                Side::Client
+            };
+            self.steps
+                .iter()
+                .filter(|s| s.from == other)
+                .map(|s| s.segment.len as usize)
+                .sum()
+        };
+        let apps = self.trace.received.iter().any(|r| !r.is_empty());
+        let got = |side: Side| {
+            if apps {
+                self.trace.received[side.index()].len()
+            } else {
+                sent(side)
+            }
+        };
         if got(Side::Server) >= got(Side::Client) {
             Side::Client
         } else {

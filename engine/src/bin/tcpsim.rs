@@ -145,11 +145,7 @@ fn analyze(args: &[String], out: &mut String) -> Result<(), String> {
     let vantage = Vantage::infer(c);
     let timeline = states::infer(c, vantage);
     let marks = analysis::analyze(c);
-    let near = match vantage {
-        Vantage::NearA => format!("near {}", c.a),
-        Vantage::NearB => format!("near {}", c.b),
-        other => other.to_string(),
-    };
+    let near = vantage.describe(c);
     let state = |s: Option<tcpsim::tcp::State>| s.map_or("unknown", |s| s.name());
     let _ = writeln!(
         out,

@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod file;
 pub mod packet;
+pub mod replay;
 pub mod states;
 
 pub use analysis::{Analysis, Mark, Marks};
@@ -94,13 +95,24 @@ impl Capture {
 /// known pair of ports starts a new conversation, as Wireshark's reused
 /// ports do.
 pub fn open(bytes: &[u8]) -> Result<Capture, FileError> {
+    open_with(bytes, |_, _| {})
+}
+
+/// The same, telling `progress` how many frames of how many are done, now
+/// and then (for a progress bar).
+pub fn open_with(bytes: &[u8], mut progress: impl FnMut(usize, usize)) -> Result<Capture, FileError> {
     let packets = file::read(bytes)?;
+    let total = packets.frames.len();
     let mut capture = Capture {
         frames: packets.frames.len(),
         problem: packets.problem,
         ..Capture::default()
     };
-    for frame in &packets.frames {
+    let mut latest: std::collections::HashMap<(SocketAddr, SocketAddr), usize> = std::collections::HashMap::new();
+    for (done, frame) in packets.frames.iter().enumerate() {
+        if done % 8192 == 0 {
+            progress(done, total);
+        }
         let p = match packet::decode(frame) {
             Ok(p) => p,
             Err(why) => {
@@ -108,20 +120,20 @@ pub fn open(bytes: &[u8]) -> Result<Capture, FileError> {
                 continue;
             }
         };
-        let same_pair = |c: &Conversation| (c.a == p.src && c.b == p.dst) || (c.a == p.dst && c.b == p.src);
+        // The latest conversation on this pair of endpoints, either way.
+        let pair = if p.src <= p.dst { (p.src, p.dst) } else { (p.dst, p.src) };
         let reuses_ports =
             |c: &Conversation| p.flags.syn() && !p.flags.ack() && c.base_seq(p.src).is_some_and(|base| base != p.seq);
-        let found = capture
-            .conversations
-            .iter()
-            .rposition(|c| same_pair(c) && !reuses_ports(c));
-        match found {
-            Some(i) => capture.conversations[i].packets.push(p),
-            None => capture.conversations.push(Conversation {
-                a: p.src,
-                b: p.dst,
-                packets: vec![p],
-            }),
+        match latest.get(&pair).copied() {
+            Some(i) if !reuses_ports(&capture.conversations[i]) => capture.conversations[i].packets.push(p),
+            _ => {
+                latest.insert(pair, capture.conversations.len());
+                capture.conversations.push(Conversation {
+                    a: p.src,
+                    b: p.dst,
+                    packets: vec![p],
+                });
+            }
         }
     }
     Ok(capture)

@@ -28,6 +28,8 @@ pub struct TcpPacket {
     /// `Some(false)`: the checksum is wrong (often offloaded on the sending
     /// host); `None`: not checkable (the packet was cut short).
     pub checksum_ok: Option<bool>,
+    /// Where the IP header starts in the frame's bytes.
+    pub ip_at: usize,
 }
 
 /// Why a frame holds no TCP segment to show.
@@ -94,7 +96,7 @@ fn sliced<'a>(frame: &Frame<'a>) -> Result<LaxSlicedPacket<'a>, Skipped> {
 /// Reads the TCP segment in `frame`.
 pub fn decode(frame: &Frame<'_>) -> Result<TcpPacket, Skipped> {
     let packet = sliced(frame)?;
-    let (src, dst, payload, declared) = match &packet.net {
+    let (src, dst, payload, declared, header) = match &packet.net {
         Some(LaxNetSlice::Ipv4(ip)) => {
             let h = ip.header();
             let declared = usize::from(h.total_len()).checked_sub(usize::from(h.ihl()) * 4);
@@ -103,6 +105,7 @@ pub fn decode(frame: &Frame<'_>) -> Result<TcpPacket, Skipped> {
                 IpAddr::V4(h.destination_addr()),
                 ip.payload(),
                 declared,
+                h.slice(),
             )
         }
         Some(LaxNetSlice::Ipv6(ip)) => {
@@ -112,10 +115,14 @@ pub fn decode(frame: &Frame<'_>) -> Result<TcpPacket, Skipped> {
                 IpAddr::V6(h.destination_addr()),
                 ip.payload(),
                 None,
+                h.slice(),
             )
         }
         _ => return Err(Skipped::NotTcp),
     };
+    // The header is a slice of the frame's bytes: its offset is the
+    // difference of their addresses.
+    let ip_at = (header.as_ptr() as usize).saturating_sub(frame.data.as_ptr() as usize);
     if payload.ip_number != etherparse::IpNumber::TCP {
         return Err(Skipped::NotTcp);
     }
@@ -172,5 +179,6 @@ pub fn decode(frame: &Frame<'_>) -> Result<TcpPacket, Skipped> {
         len,
         window_scale,
         checksum_ok,
+        ip_at,
     })
 }

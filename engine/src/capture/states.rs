@@ -30,39 +30,56 @@ pub enum Vantage {
 impl Vantage {
     /// From the handshake's timing: SYN → SYN-ACK, then SYN-ACK → ACK.
     pub fn infer(c: &Conversation) -> Vantage {
-        let Some(syn) = c.packets.iter().position(|p| p.flags.syn() && !p.flags.ack()) else {
+        let Some((to_server_and_back, to_client_and_back, client)) = handshake_times(c) else {
             return Vantage::Unknown;
         };
-        let client = c.packets[syn].src;
-        let synack = c.packets[syn..]
-            .iter()
-            .rposition(|p| p.flags.syn() && p.flags.ack() && p.dst == client)
-            .map(|i| i + syn);
-        let Some(synack) = synack else {
-            return Vantage::Unknown;
+        let (near_client, near_server) = if client == 0 {
+            (Vantage::NearA, Vantage::NearB)
+        } else {
+            (Vantage::NearB, Vantage::NearA)
         };
-        let Some(ack) = c.packets[synack..]
-            .iter()
-            .find(|p| p.src == client && p.flags.ack() && !p.flags.syn())
-        else {
-            return Vantage::Unknown;
-        };
-        // The last SYN before the SYN-ACK is the one it answers.
-        let last_syn = c.packets[..synack]
-            .iter()
-            .rev()
-            .find(|p| p.src == client && p.flags.syn())
-            .unwrap_or(&c.packets[syn]);
-        let to_server_and_back = c.packets[synack].time_us.saturating_sub(last_syn.time_us);
-        let to_client_and_back = ack.time_us.saturating_sub(c.packets[synack].time_us);
-        let near_client = if client == c.a { Vantage::NearA } else { Vantage::NearB };
-        let near_server = if client == c.a { Vantage::NearB } else { Vantage::NearA };
         if to_client_and_back.saturating_mul(4) <= to_server_and_back {
             near_client
         } else if to_server_and_back.saturating_mul(4) <= to_client_and_back {
             near_server
         } else {
             Vantage::Between
+        }
+    }
+}
+
+/// The handshake's two halves as the capture timed them: from the SYN to
+/// the SYN-ACK (the way to the server and back), from the SYN-ACK to the
+/// client's ACK (the way to the client and back), and the client (0 for
+/// `a`, 1 for `b`). None without a whole handshake.
+pub(crate) fn handshake_times(c: &Conversation) -> Option<(i64, i64, usize)> {
+    let syn = c.packets.iter().position(|p| p.flags.syn() && !p.flags.ack())?;
+    let client = c.packets[syn].src;
+    let synack = syn
+        + c.packets[syn..]
+            .iter()
+            .rposition(|p| p.flags.syn() && p.flags.ack() && p.dst == client)?;
+    let ack = c.packets[synack..]
+        .iter()
+        .find(|p| p.src == client && p.flags.ack() && !p.flags.syn())?;
+    // The last SYN before the SYN-ACK is the one it answers.
+    let last_syn = c.packets[..synack]
+        .iter()
+        .rev()
+        .find(|p| p.src == client && p.flags.syn())
+        .unwrap_or(&c.packets[syn]);
+    let to_server_and_back = c.packets[synack].time_us.saturating_sub(last_syn.time_us);
+    let to_client_and_back = ack.time_us.saturating_sub(c.packets[synack].time_us);
+    Some((to_server_and_back, to_client_and_back, usize::from(client != c.a)))
+}
+
+impl Vantage {
+    /// In words, naming the near host: "near 10.0.0.1:80".
+    pub fn describe(self, c: &Conversation) -> String {
+        match self {
+            Vantage::NearA => format!("near {}", c.a),
+            Vantage::NearB => format!("near {}", c.b),
+            other => other.to_string(),
         }
     }
 }
@@ -87,17 +104,27 @@ pub struct StateTimeline {
     pub before: [Inferred; 2],
     /// After each packet.
     pub after: Vec<[Inferred; 2]>,
-    /// Every change, in order: the packet it came with, the host, and the
-    /// new state. One packet can move a host twice (a FIN answered with a
-    /// FIN at once: CLOSE-WAIT, then LAST-ACK).
-    pub changes: Vec<(usize, usize, State)>,
+    /// Every change, in order. One packet can move a host twice (a FIN
+    /// answered with a FIN at once: CLOSE-WAIT, then LAST-ACK).
+    pub changes: Vec<StateChange>,
+}
+
+/// One inferred change of state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StateChange {
+    /// The packet after which the capture shows it.
+    pub row: usize,
+    /// The packet whose sending (by `host`) or arrival (at `host`) made it.
+    pub cause: usize,
+    pub host: usize,
+    pub to: State,
 }
 
 impl StateTimeline {
     /// The states host `i` went through, the first included.
     pub fn path(&self, i: usize) -> Vec<Inferred> {
         let mut out = vec![self.before[i]];
-        out.extend(self.changes.iter().filter(|c| c.1 == i).map(|c| Some(c.2)));
+        out.extend(self.changes.iter().filter(|c| c.host == i).map(|c| Some(c.to)));
         out
     }
 }
@@ -141,9 +168,9 @@ pub fn infer(c: &Conversation, vantage: Vantage) -> StateTimeline {
     let mut syn_seq: [Option<u32>; 2] = [None, None];
     let mut fin_seq: [Option<u32>; 2] = [None, None];
     let mut changes = Vec::new();
-    let mut set = |now: &mut [Inferred; 2], row: usize, host: usize, to: Inferred| {
-        if let Some(state) = to.filter(|&s| now[host] != Some(s)) {
-            changes.push((row, host, state));
+    let mut set = |now: &mut [Inferred; 2], row: usize, cause: usize, host: usize, to: Inferred| {
+        if let Some(to) = to.filter(|&s| now[host] != Some(s)) {
+            changes.push(StateChange { row, cause, host, to });
         }
         now[host] = to;
     };
@@ -172,7 +199,7 @@ pub fn infer(c: &Conversation, vantage: Vantage) -> StateTimeline {
             for &earlier in &proven_by[i] {
                 for k in in_order(&mut pending, side(c.packets[earlier].src), earlier) {
                     let (host, steps) = deliver(&now, &fin_seq, &syn_seq, k);
-                    steps.into_iter().for_each(|to| set(&mut now, i, host, to));
+                    steps.into_iter().for_each(|to| set(&mut now, i, k, host, to));
                 }
             }
             if p.flags.syn() {
@@ -182,11 +209,11 @@ pub fn infer(c: &Conversation, vantage: Vantage) -> StateTimeline {
                 fin_seq[x] = Some(p.seq.wrapping_add(p.len));
             }
             let to = sent(now[x], p.flags.syn(), p.flags.ack(), p.flags.fin(), p.flags.rst());
-            set(&mut now, i, x, to);
+            set(&mut now, i, i, x, to);
             if at_once[i] {
                 for k in in_order(&mut pending, x, i) {
                     let (host, steps) = deliver(&now, &fin_seq, &syn_seq, k);
-                    steps.into_iter().for_each(|to| set(&mut now, i, host, to));
+                    steps.into_iter().for_each(|to| set(&mut now, i, k, host, to));
                 }
             }
             now
@@ -205,7 +232,7 @@ fn in_order(pending: &mut [Vec<usize>; 2], sender: usize, i: usize) -> Vec<usize
 }
 
 /// When a packet reached the other host, as far as the capture shows.
-enum Delivery {
+pub(crate) enum Delivery {
     /// As it was captured: the capture was taken near the receiver, or
     /// nothing shows otherwise.
     AtOnce,
@@ -219,7 +246,7 @@ enum Delivery {
     Lost,
 }
 
-fn delivery(c: &Conversation, i: usize, vantage: Vantage, side: impl Fn(SocketAddr) -> usize) -> Delivery {
+pub(crate) fn delivery(c: &Conversation, i: usize, vantage: Vantage, side: impl Fn(SocketAddr) -> usize) -> Delivery {
     let p = &c.packets[i];
     let x = side(p.src);
     let near_receiver = vantage == if x == 0 { Vantage::NearB } else { Vantage::NearA };

@@ -76,6 +76,9 @@ pub enum DropReason {
     Scripted,
     /// The bottleneck queue was full.
     QueueFull,
+    /// In a replayed capture: its sender sent it again before it was
+    /// acknowledged, so it most likely never arrived.
+    Inferred,
 }
 
 /// Plain words for the text log.
@@ -85,6 +88,7 @@ impl std::fmt::Display for DropReason {
             DropReason::Loss => "random loss",
             DropReason::Scripted => "scripted fault",
             DropReason::QueueFull => "queue full",
+            DropReason::Inferred => "sent again before it was acknowledged",
         })
     }
 }
