@@ -187,7 +187,11 @@ pub fn capture_panel(props: &Props) -> Html {
 /// The file's conversations, the one replayed marked, each with a button.
 fn table(name: &str, s: &Summary, ms: u64, props: &Props, replay: &Callback<usize>) -> Html {
     let skipped: u64 = s.skipped.iter().map(|(_, n)| *n as u64).sum();
-    let why: Vec<String> = s.skipped.iter().map(|(why, n)| format!("{n} {why}")).collect();
+    let why: Vec<String> = s
+        .skipped
+        .iter()
+        .map(|(why, n)| format!("{n} frame{}: {why}", if *n == 1 { "" } else { "s" }))
+        .collect();
     let yes = |b: bool| if b { "yes" } else { "no" };
     let on_absolute = props.on_action.reform(|e: Event| {
         let on = e
@@ -202,10 +206,10 @@ fn table(name: &str, s: &Summary, ms: u64, props: &Props, replay: &Callback<usiz
                 { format!("{name}: {} frames, {} TCP conversation{}, read in {ms} ms.",
                           s.frames, s.conversations.len(), if s.conversations.len() == 1 { "" } else { "s" }) }
                 if skipped > 0 {
-                    { format!(" Not shown: {}.", why.join(", ")) }
+                    { format!(" Not shown: {}.", why.join("; ")) }
                 }
                 if let Some(problem) = &s.problem {
-                    <span role="alert">{ format!(" The file ends early: {problem}; the frames before it are shown.") }</span>
+                    <span role="alert">{ sentence(problem) }</span>
                 }
             </p>
             if s.conversations.is_empty() {
@@ -256,4 +260,10 @@ fn table(name: &str, s: &Summary, ms: u64, props: &Props, replay: &Callback<usiz
             }
         </>
     }
+}
+
+/// `text` as a sentence: a capital first letter and a full stop.
+fn sentence(text: &str) -> String {
+    let (first, rest) = text.split_at(text.chars().next().map_or(0, char::len_utf8));
+    format!(" {}{rest}.", first.to_uppercase())
 }

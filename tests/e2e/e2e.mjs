@@ -423,6 +423,33 @@ async function axe(page, what) {
   await page.context().close();
 }
 {
+  // Files that are captures but hold little to replay: each says so plainly.
+  const records = pcapRecords(lossy);
+  const header = (linktype) => { const h = Buffer.from(lossy.subarray(0, 24)); h.writeUInt32LE(linktype, 20); return h; };
+  const isTcp = (r) => r.readUInt16BE(16 + 12) === 0x0800 && r[16 + 14 + 9] === 6;
+  const fromServer = (r) => r.readUInt16BE(16 + 14 + 20) === 5001;
+  const cases = [
+    ['cut.pcap', Buffer.concat([lossy.subarray(0, 24), ...records.slice(0, 20), records[20].subarray(0, 30)]),
+      (s) => s.includes('20 frames') && s.includes('The file is cut short at byte 11779: the packets before it are shown.'), 'a file cut short keeps the frames before the cut and says so'],
+    ['arp.pcap', Buffer.concat([lossy.subarray(0, 24), ...records.filter((r) => !isTcp(r))]),
+      (s, e) => e.includes('holds no TCP segment'), 'a capture with no TCP says there is nothing to replay'],
+    ['usb.pcap', Buffer.concat([header(189), ...records.slice(0, 5)]),
+      (s, e) => s.includes('Not shown: 5 frames: link type 189 is not supported') && e.includes('holds no TCP segment'), 'an unsupported link type is named'],
+    ['one-way.pcap', Buffer.concat([lossy.subarray(0, 24), ...records.filter((r) => isTcp(r) && fromServer(r))]),
+      (s, e, p) => p.includes('one direction only'), 'a capture of one direction says its states cannot all be told'],
+  ];
+  const page = await open(`${base}full/`, { reducedMotion: 'reduce' });
+  for (const [name, buffer, ok, what] of cases) {
+    await page.setInputFiles("[data-testid='capture-file']", { name, mimeType: 'application/vnd.tcpdump.pcap', buffer });
+    await page.waitForFunction((n) => document.querySelector("[data-testid='capture-summary']")?.textContent.startsWith(n), name);
+    const summary = await text(page, 'capture-summary');
+    const error = await page.evaluate(() => document.querySelector("[data-testid='capture-error']")?.textContent || '');
+    const panel = await page.evaluate(() => document.querySelector('.capture-open').textContent);
+    check(ok(summary, error, panel), `capture: ${what} (${summary}${error ? ' ' + error : ''})`);
+  }
+  await page.context().close();
+}
+{
   // A phone: the capture view folds into one column; nothing scrolls sideways.
   const page = await open(`${base}full/?capture=${SUBPATH}captures/two.pcap&step=5`, { viewport: { width: 390, height: 844 } });
   await page.waitForSelector("[data-testid='conversations']", { timeout: 30000 });
