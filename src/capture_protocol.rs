@@ -4,12 +4,13 @@
 //! small binary form of its own (a JSON or serde decoder would cost the
 //! page's wasm tens of kilobytes). The file never leaves the browser.
 
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use tcpsim::capture::replay::tcp_header;
 use tcpsim::net::{DropReason, Side, WireEvent};
 use tcpsim::tcp::{ConnId, Event, State};
 use tcpsim::time::Instant;
 use tcpsim::trace::{Record, Segment, Trace, What};
-use tcpsim::wire::{Ipv4Packet, TcpFlags, TcpOptions, TcpPacket};
+use tcpsim::wire::{TcpFlags, TcpOptions, TcpPacket};
 
 /// The most segments one replay shows: a teaching view, not a trace
 /// browser (the table and `tcpsim analyze` cover whole files).
@@ -97,8 +98,8 @@ pub struct StepNote {
 /// would cost the page's wasm far more code than these few numbers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplayTrace {
-    pub client: u32,
-    pub server: u32,
+    pub client: IpAddr,
+    pub server: IpAddr,
     pub end: u64,
     pub records: Vec<ReplayRecord>,
 }
@@ -113,8 +114,9 @@ pub struct ReplayRecord {
     pub id: u64,
     /// A sent segment's IP datagram as captured.
     pub bytes: Vec<u8>,
-    /// src, dst, ports (src << 16 | dst), seq, ack, flags, window, length.
-    pub segment: Option<[u32; 8]>,
+    /// The sent segment's addresses, and its ports (src << 16 | dst), seq,
+    /// ack, flags, window and length.
+    pub segment: Option<(IpAddr, IpAddr, [u32; 6])>,
     pub from: u8,
     pub to: u8,
 }
@@ -144,16 +146,18 @@ impl ReplayTrace {
                     What::Sent { id, bytes, segment: s } => {
                         out.id = *id;
                         out.bytes = bytes.clone();
-                        out.segment = Some([
-                            u32::from(s.src),
-                            u32::from(s.dst),
-                            u32::from(s.src_port) << 16 | u32::from(s.dst_port),
-                            s.seq,
-                            s.ack,
-                            u32::from(s.flags.0),
-                            u32::from(s.window),
-                            s.len,
-                        ]);
+                        out.segment = Some((
+                            s.src,
+                            s.dst,
+                            [
+                                u32::from(s.src_port) << 16 | u32::from(s.dst_port),
+                                s.seq,
+                                s.ack,
+                                u32::from(s.flags.0),
+                                u32::from(s.window),
+                                s.len,
+                            ],
+                        ));
                     }
                     What::Delivered { id, .. } => (out.kind, out.id) = (1, *id),
                     What::Wire {
@@ -168,8 +172,8 @@ impl ReplayTrace {
             })
             .collect();
         ReplayTrace {
-            client: u32::from(trace.client),
-            server: u32::from(trace.server),
+            client: trace.client,
+            server: trace.server,
             end: trace.end.micros(),
             records,
         }
@@ -184,23 +188,18 @@ impl ReplayTrace {
             .filter_map(|r| {
                 let what = match r.kind {
                     0 => {
-                        let [src, dst, ports, seq, ack, flags, window, len] = r.segment?;
+                        let (src, dst, [ports, seq, ack, flags, window, len]) = r.segment?;
                         // The options, when the capture kept the TCP header whole.
-                        let options = Ipv4Packet::new_checked(&r.bytes[..])
-                            .ok()
-                            .and_then(|ip| {
-                                TcpPacket::new_checked(ip.payload())
-                                    .ok()
-                                    .map(|t| TcpOptions::parse(t.options()))
-                            })
+                        let options = tcp_header(&r.bytes)
+                            .and_then(|tcp| TcpPacket::new_checked(tcp).ok().map(|t| TcpOptions::parse(t.options())))
                             .and_then(Result::ok)
                             .unwrap_or_default();
                         What::Sent {
                             id: r.id,
                             bytes: r.bytes.clone(),
                             segment: Segment {
-                                src: Ipv4Addr::from(src),
-                                dst: Ipv4Addr::from(dst),
+                                src,
+                                dst,
                                 src_port: (ports >> 16) as u16,
                                 dst_port: ports as u16,
                                 seq,
@@ -238,8 +237,8 @@ impl ReplayTrace {
         Trace {
             scenario: "capture".into(),
             seed: 0,
-            client: Ipv4Addr::from(self.client),
-            server: Ipv4Addr::from(self.server),
+            client: self.client,
+            server: self.server,
             records,
             end: Instant(self.end),
             received: [Vec::new(), Vec::new()],
@@ -273,6 +272,13 @@ impl Writer {
     }
     fn text(&mut self, t: &str) {
         self.bytes(t.as_bytes());
+    }
+    /// An IPv4 or IPv6 address, as its 4 or 16 bytes.
+    fn address(&mut self, a: IpAddr) {
+        match a {
+            IpAddr::V4(a) => self.bytes(&a.octets()),
+            IpAddr::V6(a) => self.bytes(&a.octets()),
+        }
     }
     fn opt(&mut self, present: bool) -> bool {
         self.0.push(u8::from(present));
@@ -314,6 +320,13 @@ impl Reader<'_> {
     }
     fn text(&mut self) -> Option<String> {
         String::from_utf8(self.bytes()?).ok()
+    }
+    fn address(&mut self) -> Option<IpAddr> {
+        let b = self.bytes()?;
+        Some(match <[u8; 4]>::try_from(&b[..]) {
+            Ok(v4) => IpAddr::V4(Ipv4Addr::from(v4)),
+            Err(_) => IpAddr::V6(Ipv6Addr::from(<[u8; 16]>::try_from(&b[..]).ok()?)),
+        })
     }
     fn flag(&mut self) -> Option<bool> {
         Some(self.u64()? != 0)
@@ -382,9 +395,9 @@ impl FromWorker {
                 w.u64(r.total as u64);
                 w.opt(r.trace.is_some());
                 if let Some(t) = &r.trace {
-                    for v in [u64::from(t.client), u64::from(t.server), t.end] {
-                        w.u64(v);
-                    }
+                    w.address(t.client);
+                    w.address(t.server);
+                    w.u64(t.end);
                     w.u64(t.records.len() as u64);
                     for rec in &t.records {
                         for v in [rec.at, u64::from(rec.server), u64::from(rec.kind), rec.id] {
@@ -392,8 +405,10 @@ impl FromWorker {
                         }
                         w.bytes(&rec.bytes);
                         w.opt(rec.segment.is_some());
-                        if let Some(seg) = rec.segment {
-                            seg.iter().for_each(|&v| w.u64(u64::from(v)));
+                        if let Some((src, dst, numbers)) = rec.segment {
+                            w.address(src);
+                            w.address(dst);
+                            numbers.iter().for_each(|&v| w.u64(u64::from(v)));
                         }
                         w.u64(u64::from(rec.from));
                         w.u64(u64::from(rec.to));
@@ -473,8 +488,8 @@ impl FromWorker {
                 total: r.n()?,
                 trace: r.opt(|r| {
                     Some(ReplayTrace {
-                        client: r.u32()?,
-                        server: r.u32()?,
+                        client: r.address()?,
+                        server: r.address()?,
                         end: r.u64()?,
                         records: r.list(|r| {
                             Some(ReplayRecord {
@@ -484,11 +499,12 @@ impl FromWorker {
                                 id: r.u64()?,
                                 bytes: r.bytes()?,
                                 segment: r.opt(|r| {
-                                    let mut seg = [0u32; 8];
-                                    for v in &mut seg {
+                                    let (src, dst) = (r.address()?, r.address()?);
+                                    let mut numbers = [0u32; 6];
+                                    for v in &mut numbers {
                                         *v = r.u32()?;
                                     }
-                                    Some(seg)
+                                    Some((src, dst, numbers))
                                 })?,
                                 from: u8::try_from(r.u64()?).ok()?,
                                 to: u8::try_from(r.u64()?).ok()?,
@@ -522,12 +538,19 @@ mod tests {
     use tcpsim::capture::{self, replay, states, Vantage};
     use tcpsim::scenario::{self, RunOptions};
 
-    /// The flat form carries everything a replay's trace holds.
+    /// The flat form carries everything a replay's trace holds, IPv6
+    /// addresses included.
     #[test]
     fn a_replay_trace_survives_the_trip_to_the_page() {
-        for id in ["curl", "lost-data", "reset", "zero-window"] {
-            let run = scenario::run(id, &RunOptions::default()).unwrap();
-            let pcap = run.pcap(Side::Server);
+        let v6 = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/engine/tests/captures/kernel/v6-keepalive-client-ethernet.pcap"
+        );
+        for id in ["curl", "lost-data", "reset", "zero-window", "ipv6"] {
+            let pcap = match id {
+                "ipv6" => std::fs::read(v6).unwrap(),
+                _ => scenario::run(id, &RunOptions::default()).unwrap().pcap(Side::Server),
+            };
             let c = &capture::open(&pcap).unwrap().conversations[0];
             let vantage = Vantage::infer(c);
             let frames = capture::file::read(&pcap).unwrap().frames;

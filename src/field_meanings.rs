@@ -2,8 +2,14 @@
 //! engine names the fields and gives their values; this says what they mean.
 
 use tcpsim::tcp::MODERN;
+use tcpsim::wire::fields::Layer;
 
-pub fn meaning(name: &str) -> &'static str {
+pub fn meaning(layer: Layer, name: &str) -> &'static str {
+    #[cfg(feature = "full")]
+    if layer == Layer::Ipv6 {
+        return ipv6_meaning(name);
+    }
+    let _ = layer;
     match name {
         "Version" => "IP version: 4.",
         "IHL" => "IPv4 header length, in 32-bit words (5 = 20 bytes, no options).",
@@ -50,5 +56,23 @@ pub fn meaning(name: &str) -> &'static str {
         "End of options" => "Marks the end of the options; the rest is padding.",
         "Payload" => "The application's data.",
         _ => "An option this page does not explain.",
+    }
+}
+
+/// The IPv6 header's fields (RFC 8200 §3), which only captures bring.
+#[cfg(feature = "full")]
+fn ipv6_meaning(name: &str) -> &'static str {
+    match name {
+        "Version" => "IP version: 6.",
+        "Traffic class" => "Priority and congestion-notification bits, as IPv4's DSCP/ECN; 0 means ordinary traffic.",
+        "Flow label" => {
+            "Lets routers keep the packets of one flow on one path; 0 when the sender does not label flows."
+        }
+        "Payload length" => "Bytes after this 40-byte header: TCP header + data.",
+        "Next header" => "What follows this header: 6 means TCP.",
+        "Hop limit" => "IPv6's TTL: each router subtracts one and drops the packet at zero.",
+        "Source address" => "The IPv6 address of the sender.",
+        "Destination address" => "The IPv6 address of the receiver.",
+        _ => "",
     }
 }

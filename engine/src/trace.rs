@@ -8,7 +8,6 @@ use crate::time::Instant;
 use crate::wire::{self, TcpFlags, TcpOptions};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
-use std::net::Ipv4Addr;
 
 /// A map keyed by datagram id. The wire numbers datagrams 1, 2, 3, … in
 /// each run, so a vector does the job (and no hashing code ships to the
@@ -38,8 +37,8 @@ impl<T: Copy> IdMap<T> {
 pub struct Trace {
     pub scenario: String,
     pub seed: u64,
-    pub client: Ipv4Addr,
-    pub server: Ipv4Addr,
+    pub client: std::net::IpAddr,
+    pub server: std::net::IpAddr,
     pub records: Vec<Record>,
     /// Simulated time when the run stopped.
     pub end: Instant,
@@ -111,8 +110,8 @@ pub enum AppAction {
 /// The header fields a reader of the trace needs without parsing bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Segment {
-    pub src: Ipv4Addr,
-    pub dst: Ipv4Addr,
+    pub src: std::net::IpAddr,
+    pub dst: std::net::IpAddr,
     pub src_port: u16,
     pub dst_port: u16,
     pub seq: u32,
@@ -137,8 +136,8 @@ impl Segment {
         let ip = wire::Ipv4Packet::new_checked(bytes).ok()?;
         let tcp = wire::TcpPacket::new_checked(ip.payload()).ok()?;
         Some(Segment {
-            src: ip.src(),
-            dst: ip.dst(),
+            src: ip.src().into(),
+            dst: ip.dst().into(),
             src_port: tcp.src_port(),
             dst_port: tcp.dst_port(),
             seq: tcp.seq().0,

@@ -3,7 +3,7 @@
 //! flashes once (not at all with reduced motion).
 
 use crate::state::story::Transition;
-use std::net::SocketAddrV4;
+use std::net::SocketAddr;
 use tcpsim::net::Side;
 use tcpsim::tcp::State;
 use yew::prelude::*;
@@ -12,7 +12,7 @@ use yew::prelude::*;
 /// `inferred`: read off a capture, not reported by the engine.
 pub fn host_card(
     side: Side,
-    addr: SocketAddrV4,
+    addr: SocketAddr,
     state: Option<State>,
     transition: Option<Transition>,
     inferred: bool,
@@ -27,7 +27,7 @@ pub fn host_card(
     html! {
         <section {class} aria-label={label}>
             <h2 class="host-role">{ side.name() }</h2>
-            <p class="host-addr">{ format!("{}:{}", addr.ip(), addr.port()) }</p>
+            <p class="host-addr">{ addr.to_string() }</p>
             <p class="badge" key={key} data-testid={testid}
                data-state={name.clone()}>{ name }</p>
             if inferred {

@@ -120,7 +120,7 @@ pub fn inspector(step: Option<&Step>, hovered: Option<Hover>, on_action: &Callba
                 <table class="fields" data-testid="fields">
                     <caption class="visually-hidden">{ "Every header field: name, value and meaning" }</caption>
                     <thead><tr><th scope="col">{ "Field" }</th><th scope="col">{ "Value" }</th><th scope="col">{ "Meaning" }</th></tr></thead>
-                    { for [Layer::Ipv4, Layer::Tcp, Layer::Payload].into_iter().map(|layer| {
+                    { for [Layer::Ipv4, Layer::Ipv6, Layer::Tcp, Layer::Payload].into_iter().map(|layer| {
                         let rows: Vec<(usize, &Field)> = fields.iter().enumerate().filter(|(_, f)| f.layer == layer).collect();
                         if rows.is_empty() { return html! {}; }
                         html! {
@@ -133,7 +133,7 @@ pub fn inspector(step: Option<&Step>, hovered: Option<Hover>, on_action: &Callba
                                         onfocus={hover(on_action, focus, Some(Hover::Field(i)))} onblur={hover(on_action, focus, None)}>
                                         <th scope="row">{ &f.name }{ bits_note(f) }</th>
                                         <td class="value">{ value_cell(f) }</td>
-                                        <td class="meaning">{ meaning(&f.name) }</td>
+                                        <td class="meaning">{ meaning(f.layer, &f.name) }</td>
                                     </tr>
                                 }) }
                             </tbody>
@@ -170,6 +170,7 @@ pub fn inspector(step: Option<&Step>, hovered: Option<Hover>, on_action: &Callba
 fn layer_name(layer: Layer) -> &'static str {
     match layer {
         Layer::Ipv4 => "IPv4 header",
+        Layer::Ipv6 => "IPv6 header",
         Layer::Tcp => "TCP header",
         Layer::Payload => "Data",
     }
@@ -177,7 +178,7 @@ fn layer_name(layer: Layer) -> &'static str {
 
 fn layer_class(layer: Layer) -> &'static str {
     match layer {
-        Layer::Ipv4 => "b-ip",
+        Layer::Ipv4 | Layer::Ipv6 => "b-ip",
         Layer::Tcp => "b-tcp",
         Layer::Payload => "b-data",
     }

@@ -465,7 +465,11 @@ mod tests {
         let cookie = s
             .steps
             .iter()
-            .find(|x| x.segment.dst.octets()[0] == 10 && x.segment.flags.syn() && x.segment.flags.ack())
+            .find(|x| {
+                matches!(x.segment.dst, std::net::IpAddr::V4(a) if a.octets()[0] == 10)
+                    && x.segment.flags.syn()
+                    && x.segment.flags.ack()
+            })
             .unwrap();
         assert_says(&s, cookie, "SYN cookie");
 

@@ -311,11 +311,12 @@ impl AppState {
     #[cfg(feature = "full")]
     fn show_capture(&mut self, n: usize) {
         use crate::capture_protocol::ReplayTrace;
-        // One that cannot be played (IPv6 for now) shows an empty wire.
+        // One that cannot be played (no packets) shows an empty wire.
+        let unspecified = std::net::IpAddr::from([0u8; 4]);
         let nothing = || {
             ReplayTrace {
-                client: 0,
-                server: 0,
+                client: unspecified,
+                server: unspecified,
                 end: 0,
                 records: Vec::new(),
             }

@@ -3,7 +3,7 @@
 //! state of both hosts and what is on the wire. Everything here is read off
 //! the engine's trace; nothing is computed about TCP itself.
 
-use std::net::SocketAddrV4;
+use std::net::SocketAddr;
 use tcpsim::net::{Side, WireEvent};
 use tcpsim::tcp::{Event, State};
 use tcpsim::time::Instant;
@@ -113,8 +113,8 @@ pub struct InFlight {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Story {
     pub trace: Trace,
-    pub client: SocketAddrV4,
-    pub server: SocketAddrV4,
+    pub client: SocketAddr,
+    pub server: SocketAddr,
     pub steps: Vec<Step>,
     pub transitions: Vec<Transition>,
     /// Before anything moves: the server listens, the client is closed.
@@ -241,10 +241,10 @@ impl Story {
         let first = steps.first();
         let client = first
             .map(|s| endpoint_of(&s.segment, s.from, Side::Client))
-            .unwrap_or(SocketAddrV4::new(trace.client, 0));
+            .unwrap_or(SocketAddr::new(trace.client, 0));
         let server = first
             .map(|s| endpoint_of(&s.segment, s.from, Side::Server))
-            .unwrap_or(SocketAddrV4::new(trace.server, 0));
+            .unwrap_or(SocketAddr::new(trace.server, 0));
         Story {
             start: Moment {
                 time: 0.0,
@@ -398,11 +398,11 @@ fn reaction_end(trace: &Trace, delivered: usize) -> usize {
 }
 
 /// The address and port of `want`, read off a segment sent by `from`.
-fn endpoint_of(segment: &Segment, from: Side, want: Side) -> SocketAddrV4 {
+fn endpoint_of(segment: &Segment, from: Side, want: Side) -> SocketAddr {
     if from == want {
-        SocketAddrV4::new(segment.src, segment.src_port)
+        SocketAddr::new(segment.src, segment.src_port)
     } else {
-        SocketAddrV4::new(segment.dst, segment.dst_port)
+        SocketAddr::new(segment.dst, segment.dst_port)
     }
 }
 

@@ -375,14 +375,19 @@ async function axe(page, what) {
   await page.waitForSelector("[data-testid='capture-error']");
   const bad = await text(page, 'capture-error');
   check(bad.includes('This file cannot be read') && bad.includes('not a pcap or pcapng'), `capture: a bad file gets a clear message (${bad})`);
-  // An IPv6 capture by the picker: its table, analysis and a plain word on the replay.
+  // An IPv6 capture by the picker: replayed, its IPv6 header in the inspector.
   await page.setInputFiles("[data-testid='capture-file']", { name: 'keepalive-v6.pcap', mimeType: 'application/vnd.tcpdump.pcap', buffer: kernel('v6-keepalive-client-ethernet.pcap') });
   await page.waitForFunction(() => document.querySelector("[data-testid='capture-summary']")?.textContent.includes('keepalive-v6.pcap'));
   const v6rows = await page.$$eval("[data-testid='conversations'] tbody tr", (trs) => trs.map((tr) => tr.textContent));
   check(v6rows.length === 1 && v6rows[0].includes('[fd00:9::1]'), `capture: an IPv6 file opened by the picker lists its conversation (${v6rows.join(' | ')})`);
-  await page.waitForFunction(() => document.querySelector("[data-testid='narration']")?.textContent.includes('Conversation #0'));
-  const v6note = await page.evaluate(() => document.querySelector('.narration [role=alert]')?.textContent || '');
-  check(v6note.includes('over IPv6'), `capture: the IPv6 replay says plainly what is not there yet (${v6note})`);
+  await page.waitForFunction(() => /^0 \/ 17$/.test(document.querySelector("[data-testid='step-count']")?.textContent || ''));
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+  const inspector = await page.evaluate(() => document.querySelector("[data-testid='fields']")?.textContent || '');
+  check(inspector.includes('IPv6 header') && inspector.includes('Hop limit') && inspector.includes('fd00:9::1') && inspector.includes('(correct)'),
+    `capture: an IPv6 segment's header fields in the inspector (${inspector.slice(0, 90)})`);
+  check((await text(page, 'state-client')) === 'ESTABLISHED' && (await page.textContent('.host-client .host-addr')) === '[fd00:9::1]:40006',
+    'capture: the IPv6 hosts with their addresses and inferred states');
+  await page.screenshot({ path: path.join(shots, 'capture-ipv6-1280x800.png') });
   await page.context().close();
 }
 {

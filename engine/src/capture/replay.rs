@@ -16,7 +16,6 @@ use crate::time::Instant;
 use crate::trace::{Record, Segment, Trace, What};
 use crate::wire::{Ipv4Packet, TcpOptions, TcpPacket as TcpView};
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr};
 
 /// A conversation ready to play.
 pub struct Replay {
@@ -33,15 +32,12 @@ pub struct Replay {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReplayError {
-    /// The ladder and inspector read IPv4 for now.
-    Ipv6,
     Empty,
 }
 
 impl fmt::Display for ReplayError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            ReplayError::Ipv6 => "This connection is over IPv6: its table and analysis are above, but the replay reads IPv4 only for now.",
             ReplayError::Empty => "This connection has no packets.",
         })
     }
@@ -60,9 +56,7 @@ pub fn replay(
     timeline: &StateTimeline,
     limit: usize,
 ) -> Result<Replay, ReplayError> {
-    let (IpAddr::V4(a_ip), IpAddr::V4(b_ip)) = (c.a.ip(), c.b.ip()) else {
-        return Err(ReplayError::Ipv6);
-    };
+    let (a_ip, b_ip) = (c.a.ip(), c.b.ip());
     let packets = &c.packets[..c.packets.len().min(limit)];
     if packets.is_empty() {
         return Err(ReplayError::Empty);
@@ -211,22 +205,13 @@ fn distances(c: &Conversation, vantage: Vantage) -> [i64; 2] {
 /// The header fields as the trace keeps them; the options read from the
 /// captured bytes when they are whole.
 fn segment_of(p: &super::TcpPacket, bytes: &[u8]) -> Segment {
-    let options = Ipv4Packet::new_checked(bytes)
-        .ok()
-        .and_then(|ip| {
-            TcpView::new_checked(ip.payload())
-                .ok()
-                .map(|t| TcpOptions::parse(t.options()))
-        })
+    let options = tcp_header(bytes)
+        .and_then(|tcp| TcpView::new_checked(tcp).ok().map(|t| TcpOptions::parse(t.options())))
         .and_then(Result::ok)
         .unwrap_or_default();
-    let v4 = |a: std::net::SocketAddr| match a.ip() {
-        IpAddr::V4(ip) => ip,
-        IpAddr::V6(_) => Ipv4Addr::UNSPECIFIED,
-    };
     Segment {
-        src: v4(p.src),
-        dst: v4(p.dst),
+        src: p.src.ip(),
+        dst: p.dst.ip(),
         src_port: p.src.port(),
         dst_port: p.dst.port(),
         seq: p.seq,
@@ -235,5 +220,15 @@ fn segment_of(p: &super::TcpPacket, bytes: &[u8]) -> Segment {
         window: p.window,
         options,
         len: p.len,
+    }
+}
+
+/// The TCP header and what follows it in an IP datagram: after IPv4's
+/// header, or IPv6's fixed one when TCP comes next (no extension headers).
+pub fn tcp_header(ip: &[u8]) -> Option<&[u8]> {
+    match ip.first()? >> 4 {
+        4 => Ipv4Packet::new_checked(ip).ok().and_then(|p| ip.get(p.header_len()..)),
+        6 if *ip.get(6)? == 6 => ip.get(40..),
+        _ => None,
     }
 }

@@ -231,6 +231,9 @@ fn in_order(pending: &mut [Vec<usize>; 2], sender: usize, i: usize) -> Vec<usize
     queue.drain(..upto).collect()
 }
 
+/// How many later packets `delivery` reads for evidence.
+const LOOKAHEAD: usize = 2_000;
+
 /// When a packet reached the other host, as far as the capture shows.
 pub(crate) enum Delivery {
     /// As it was captured: the capture was taken near the receiver, or
@@ -253,7 +256,9 @@ pub(crate) fn delivery(c: &Conversation, i: usize, vantage: Vantage, side: impl 
     if near_receiver || p.flags.rst() {
         return Delivery::AtOnce;
     }
-    let later = c.packets.iter().enumerate().skip(i + 1);
+    // The evidence comes within a few round trips: looking no further
+    // than this many packets keeps a long capture's inference linear.
+    let later = c.packets.iter().enumerate().skip(i + 1).take(LOOKAHEAD);
     if takes_space(p) {
         // The first later packet that either acknowledges it (it arrived)
         // or repeats it (same SYN, ACK and FIN flags) from its sender: this

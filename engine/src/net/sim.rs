@@ -355,8 +355,8 @@ impl Simulator {
         Trace {
             scenario: self.scenario,
             seed: self.seed,
-            client: self.hosts[0].endpoint.addr(),
-            server: self.hosts[1].endpoint.addr(),
+            client: self.hosts[0].endpoint.addr().into(),
+            server: self.hosts[1].endpoint.addr().into(),
             records: self.net.records,
             end: self.now,
             received: self.net.received,

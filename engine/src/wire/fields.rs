@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum Layer {
     Ipv4,
+    Ipv6,
     Tcp,
     Payload,
 }
@@ -66,7 +67,12 @@ fn verified(ok: bool) -> &'static str {
 /// datagrams whose checksums are wrong (a corrupted datagram must still be
 /// inspectable) but not on structurally malformed ones.
 pub fn describe(datagram: &[u8]) -> Result<Vec<Field>, WireError> {
-    use Layer::{Ipv4, Tcp};
+    // Only captures bring IPv6: the engine itself speaks IPv4.
+    #[cfg(feature = "capture")]
+    if datagram.first().is_some_and(|b| b >> 4 == 6) {
+        return describe_ipv6(datagram);
+    }
+    use Layer::Ipv4;
     let ip = Ipv4Packet::new_checked(datagram)?;
     if ip.protocol() != ipv4::PROTOCOL_TCP {
         return Err(WireError::NotTcp(ip.protocol()));
@@ -122,8 +128,50 @@ pub fn describe(datagram: &[u8]) -> Result<Vec<Field>, WireError> {
         );
     }
 
-    let base = ip.header_len();
-    let segment = ip.payload();
+    let pseudo = checksum::pseudo_header(ip.src(), ip.dst(), ipv4::PROTOCOL_TCP, ip.payload().len());
+    describe_tcp(f, ip.header_len(), ip.payload(), pseudo)
+}
+
+/// An IPv6 datagram (as a capture holds it) carrying TCP right after the
+/// fixed header (RFC 8200 §3).
+#[cfg(feature = "capture")]
+fn describe_ipv6(d: &[u8]) -> Result<Vec<Field>, WireError> {
+    use Layer::Ipv6;
+    const HEADER: usize = 40;
+    let header = d.get(..HEADER).ok_or(WireError::Truncated)?;
+    if header[6] != ipv4::PROTOCOL_TCP {
+        return Err(WireError::NotTcp(header[6]));
+    }
+    let be16 = |at: usize| u16::from_be_bytes([header[at], header[at + 1]]);
+    let address = |at: usize| {
+        let mut a = [0u8; 16];
+        a.copy_from_slice(&header[at..at + 16]);
+        std::net::Ipv6Addr::from(a).to_string()
+    };
+    let payload_len = usize::from(be16(4));
+    let segment = d.get(HEADER..HEADER + payload_len).ok_or(WireError::Truncated)?;
+    let mut f = Fields(Vec::new());
+    f.bits(Ipv6, "Version", 0, (0, 4), (header[0] >> 4).to_string());
+    let class = (header[0] & 0x0f) << 4 | header[1] >> 4;
+    f.add(Ipv6, "Traffic class", 0..2, format!("0x{class:02x}"));
+    f.0.last_mut().expect("just added").bits = Some((4, 8));
+    let flow = u32::from(header[1] & 0x0f) << 16 | u32::from(be16(2));
+    f.add(Ipv6, "Flow label", 1..4, format!("0x{flow:05x}"));
+    f.0.last_mut().expect("just added").bits = Some((4, 20));
+    f.add(Ipv6, "Payload length", 4..6, format!("{payload_len} bytes"));
+    f.add(Ipv6, "Next header", 6..7, format!("{} (TCP)", header[6]));
+    f.add(Ipv6, "Hop limit", 7..8, header[7].to_string());
+    f.add(Ipv6, "Source address", 8..24, address(8));
+    f.add(Ipv6, "Destination address", 24..40, address(24));
+    // The pseudo-header of RFC 8200 §8.1: addresses, length, next header.
+    let pseudo = checksum::accumulate(0, &header[8..40]) + payload_len as u32 + u32::from(ipv4::PROTOCOL_TCP);
+    describe_tcp(f, HEADER, segment, pseudo)
+}
+
+/// The TCP header and payload, at `base` in the datagram; `pseudo` is the
+/// checksum's pseudo-header sum.
+fn describe_tcp(mut f: Fields, base: usize, segment: &[u8], pseudo: u32) -> Result<Vec<Field>, WireError> {
+    use Layer::Tcp;
     let tcp = TcpPacket::new_checked(segment)?;
     let at = |r: core::ops::Range<usize>| base + r.start..base + r.end;
     f.add(Tcp, "Source port", at(tcp::field::SRC_PORT), tcp.src_port().to_string());
@@ -149,7 +197,7 @@ pub fn describe(datagram: &[u8]) -> Result<Vec<Field>, WireError> {
         f.bits(Tcp, name, base + tcp::field::FLAGS, (i as u8, 1), set.to_string());
     }
     f.add(Tcp, "Window", at(tcp::field::WINDOW), tcp.window().to_string());
-    let ok = checksum::tcp(ip.src(), ip.dst(), segment) == 0;
+    let ok = checksum::finish(checksum::accumulate(pseudo, segment)) == 0;
     f.add(
         Tcp,
         "Checksum",
