@@ -168,7 +168,12 @@ impl Segment {
         }
         let mut line = format!(
             "IP {}.{} > {}.{}: Flags [{}], seq {}",
-            self.src, self.src_port, self.dst, self.dst_port, flags, self.seq
+            wire::ip_text(self.src),
+            self.src_port,
+            wire::ip_text(self.dst),
+            self.dst_port,
+            flags,
+            self.seq
         );
         if self.len > 0 {
             let _ = write!(line, ":{}", self.seq.wrapping_add(self.len));

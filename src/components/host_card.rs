@@ -27,7 +27,7 @@ pub fn host_card(
     html! {
         <section {class} aria-label={label}>
             <h2 class="host-role">{ side.name() }</h2>
-            <p class="host-addr">{ addr.to_string() }</p>
+            <p class="host-addr">{ tcpsim::wire::endpoint_text(addr.ip(), addr.port()) }</p>
             <p class="badge" key={key} data-testid={testid}
                data-state={name.clone()}>{ name }</p>
             if inferred {

@@ -32,7 +32,7 @@ pub fn narrate(story: &Story, n: usize, phrases: Option<&phrases::Phrases>, summ
         };
     }
     if n == 0 {
-        let (ip, port) = (story.server.ip(), story.server.port());
+        let (ip, port) = (tcpsim::wire::ip_text(story.server.ip()), story.server.port());
         return Narration {
             title: "Before anything moves".into(),
             what: format!(

@@ -95,3 +95,24 @@ pub fn emit_datagram(ip: &Ipv4Repr, tcp: &TcpRepr<'_>) -> Vec<u8> {
     );
     bytes
 }
+
+/// An address as text. IPv6, which only captures bring, is written out
+/// only in builds that read captures: its formatter costs a page's wasm
+/// more than a kilobyte.
+pub fn ip_text(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(a) => a.to_string(),
+        #[cfg(feature = "capture")]
+        std::net::IpAddr::V6(a) => a.to_string(),
+        #[cfg(not(feature = "capture"))]
+        std::net::IpAddr::V6(_) => "an IPv6 address".into(),
+    }
+}
+
+/// `address:port`, with an IPv6 address in brackets (RFC 3986 §3.2.2).
+pub fn endpoint_text(ip: std::net::IpAddr, port: u16) -> String {
+    match ip {
+        std::net::IpAddr::V4(_) => format!("{}:{port}", ip_text(ip)),
+        std::net::IpAddr::V6(_) => format!("[{}]:{port}", ip_text(ip)),
+    }
+}
