@@ -5,12 +5,12 @@
 //! page's wasm tens of kilobytes). The file never leaves the browser.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use tcpsim::capture::replay::tcp_header;
+use tcpsim::capture::replay::options_of;
 use tcpsim::net::{DropReason, Side, WireEvent};
 use tcpsim::tcp::{ConnId, Event, State};
 use tcpsim::time::Instant;
 use tcpsim::trace::{Record, Segment, Trace, What};
-use tcpsim::wire::{TcpFlags, TcpOptions, TcpPacket};
+use tcpsim::wire::TcpFlags;
 
 /// The most segments one replay shows: a teaching view, not a trace
 /// browser (the table and `tcpsim analyze` cover whole files).
@@ -189,11 +189,6 @@ impl ReplayTrace {
                 let what = match r.kind {
                     0 => {
                         let (src, dst, [ports, seq, ack, flags, window, len]) = r.segment?;
-                        // The options, when the capture kept the TCP header whole.
-                        let options = tcp_header(&r.bytes)
-                            .and_then(|tcp| TcpPacket::new_checked(tcp).ok().map(|t| TcpOptions::parse(t.options())))
-                            .and_then(Result::ok)
-                            .unwrap_or_default();
                         What::Sent {
                             id: r.id,
                             bytes: r.bytes.clone(),
@@ -206,7 +201,7 @@ impl ReplayTrace {
                                 ack,
                                 flags: TcpFlags(flags as u8),
                                 window: window as u16,
-                                options,
+                                options: options_of(&r.bytes),
                                 len,
                             },
                         }

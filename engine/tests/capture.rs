@@ -276,26 +276,42 @@ fn analysis_marks_agree_with_tshark_packet_by_packet() {
     if !tool("tshark") {
         return;
     }
-    let (mut packets, mut agree, mut marked) = (0, 0, 0);
-    let mut tally = std::collections::BTreeMap::<Mark, usize>::new();
-    let mut disagreements = Vec::new();
+    let mut marks = MarkAgreement::default();
     for (name, pcap) in every_scenario_pcap() {
         let path = temp(&format!("marks-{name}.pcap"));
         std::fs::write(&path, &pcap).unwrap();
         assert_eq!(our_rows(&pcap), tshark_rows(&path), "{name}: streams and fields");
-        let theirs = tshark_marks(&path);
-        let ours = our_marks(&pcap);
+        marks.compare(&name, &path, &pcap);
+    }
+    eprintln!("analysis marks: {}", marks.figures());
+    assert!(marks.disagreements.is_empty(), "{}", marks.disagreements.join("\n"));
+}
+
+/// Our marks against tshark's, packet by packet, over any number of files.
+#[derive(Default)]
+struct MarkAgreement {
+    packets: usize,
+    agree: usize,
+    /// Packets tshark marks, and with what.
+    marked: usize,
+    tally: std::collections::BTreeMap<Mark, usize>,
+    disagreements: Vec<String>,
+}
+
+impl MarkAgreement {
+    fn compare(&mut self, name: &str, path: &Path, bytes: &[u8]) {
+        let (theirs, ours) = (tshark_marks(path), our_marks(bytes));
         assert_eq!(theirs.len(), ours.len(), "{name}");
         for (t, o) in theirs.iter().zip(&ours) {
-            packets += 1;
-            marked += usize::from(!t.1.is_empty());
+            self.packets += 1;
+            self.marked += usize::from(!t.1.is_empty());
             for mark in t.1.iter() {
-                *tally.entry(mark).or_default() += 1;
+                *self.tally.entry(mark).or_default() += 1;
             }
             if t == o {
-                agree += 1;
+                self.agree += 1;
             } else {
-                disagreements.push(format!(
+                self.disagreements.push(format!(
                     "{name} frame {}: tshark {:?} (dup {}), ours {:?} (dup {})",
                     t.0,
                     t.1.iter().collect::<Vec<_>>(),
@@ -306,10 +322,13 @@ fn analysis_marks_agree_with_tshark_packet_by_packet() {
             }
         }
     }
-    eprintln!(
-        "analysis marks: {agree} of {packets} packets agree with tshark on every flag ({marked} packets marked by tshark: {tally:?})"
-    );
-    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+
+    fn figures(&self) -> String {
+        format!(
+            "{} of {} packets agree with tshark on every flag ({} packets marked by tshark: {:?})",
+            self.agree, self.packets, self.marked, self.tally
+        )
+    }
 }
 
 /// Consecutive repeats removed.
@@ -529,7 +548,7 @@ fn kernel_captures_agree_with_tshark_and_with_the_kernels_states() {
     notes.sort();
     assert!(notes.len() >= 10, "kernel captures missing in {}", dir.display());
     let with_tshark = tool("tshark");
-    let (mut packets, mut agree, mut marked, mut states_ok) = (0, 0, 0, 0);
+    let (mut marks, mut states_ok) = (MarkAgreement::default(), 0);
     let mut problems = Vec::new();
     for note in &notes {
         let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(note).unwrap()).unwrap();
@@ -537,17 +556,7 @@ fn kernel_captures_agree_with_tshark_and_with_the_kernels_states() {
         let name = file.file_name().unwrap().to_string_lossy().to_string();
         let bytes = std::fs::read(&file).unwrap();
         if with_tshark {
-            let (theirs, ours) = (tshark_marks(&file), our_marks(&bytes));
-            assert_eq!(theirs.len(), ours.len(), "{name}");
-            for (t, o) in theirs.iter().zip(&ours) {
-                packets += 1;
-                marked += usize::from(!t.1.is_empty());
-                if t == o {
-                    agree += 1;
-                } else {
-                    problems.push(format!("{name} frame {}: tshark {:?}, ours {:?}", t.0, t.1, o.1));
-                }
-            }
+            marks.compare(&name, &file, &bytes);
         }
         let capture = capture::open(&bytes).unwrap();
         let addr = |key: &str| meta[key].as_str().unwrap().parse::<std::net::SocketAddr>().unwrap();
@@ -586,10 +595,11 @@ fn kernel_captures_agree_with_tshark_and_with_the_kernels_states() {
         }
     }
     eprintln!(
-        "kernel captures: {agree} of {packets} packets agree with tshark on every flag ({marked} marked); \
-         states follow the kernel's in {states_ok} of {} captures",
+        "kernel captures: {}; states follow the kernel's in {states_ok} of {} captures",
+        marks.figures(),
         notes.len()
     );
+    problems.extend(marks.disagreements);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

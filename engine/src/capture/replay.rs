@@ -79,7 +79,7 @@ pub fn replay(
     let mut arrive: Vec<Option<i64>> = Vec::with_capacity(packets.len());
     for (i, p) in packets.iter().enumerate() {
         let y = 1 - side_of(p.src);
-        let at = match states::delivery(c, i, vantage, side_of) {
+        let at = match timeline.deliveries.get(i).copied().unwrap_or(Delivery::AtOnce) {
             Delivery::Lost => None,
             Delivery::ProvenBy(j) if j < packets.len() => Some(sent[j].min(p.time_us.saturating_add(distance_us[y]))),
             _ => Some(p.time_us.saturating_add(distance_us[y])),
@@ -205,10 +205,6 @@ fn distances(c: &Conversation, vantage: Vantage) -> [i64; 2] {
 /// The header fields as the trace keeps them; the options read from the
 /// captured bytes when they are whole.
 fn segment_of(p: &super::TcpPacket, bytes: &[u8]) -> Segment {
-    let options = tcp_header(bytes)
-        .and_then(|tcp| TcpView::new_checked(tcp).ok().map(|t| TcpOptions::parse(t.options())))
-        .and_then(Result::ok)
-        .unwrap_or_default();
     Segment {
         src: p.src.ip(),
         dst: p.dst.ip(),
@@ -218,14 +214,23 @@ fn segment_of(p: &super::TcpPacket, bytes: &[u8]) -> Segment {
         ack: p.ack,
         flags: p.flags,
         window: p.window,
-        options,
+        options: options_of(bytes),
         len: p.len,
     }
 }
 
+/// The TCP options of an IP datagram as captured; none if its TCP header
+/// is not all there.
+pub fn options_of(ip: &[u8]) -> TcpOptions {
+    tcp_header(ip)
+        .and_then(|tcp| TcpView::new_checked(tcp).ok().map(|t| TcpOptions::parse(t.options())))
+        .and_then(Result::ok)
+        .unwrap_or_default()
+}
+
 /// The TCP header and what follows it in an IP datagram: after IPv4's
 /// header, or IPv6's fixed one when TCP comes next (no extension headers).
-pub fn tcp_header(ip: &[u8]) -> Option<&[u8]> {
+fn tcp_header(ip: &[u8]) -> Option<&[u8]> {
     match ip.first()? >> 4 {
         4 => Ipv4Packet::new_checked(ip).ok().and_then(|p| ip.get(p.header_len()..)),
         6 if *ip.get(6)? == 6 => ip.get(40..),

@@ -46,6 +46,15 @@ impl Vantage {
             Vantage::Between
         }
     }
+
+    /// In words, naming the near host: "near 10.0.0.1:80".
+    pub fn describe(self, c: &Conversation) -> String {
+        match self {
+            Vantage::NearA => format!("near {}", c.a),
+            Vantage::NearB => format!("near {}", c.b),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// The handshake's two halves as the capture timed them: from the SYN to
@@ -73,17 +82,6 @@ pub(crate) fn handshake_times(c: &Conversation) -> Option<(i64, i64, usize)> {
     Some((to_server_and_back, to_client_and_back, usize::from(client != c.a)))
 }
 
-impl Vantage {
-    /// In words, naming the near host: "near 10.0.0.1:80".
-    pub fn describe(self, c: &Conversation) -> String {
-        match self {
-            Vantage::NearA => format!("near {}", c.a),
-            Vantage::NearB => format!("near {}", c.b),
-            other => other.to_string(),
-        }
-    }
-}
-
 impl fmt::Display for Vantage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -107,6 +105,8 @@ pub struct StateTimeline {
     /// Every change, in order. One packet can move a host twice (a FIN
     /// answered with a FIN at once: CLOSE-WAIT, then LAST-ACK).
     pub changes: Vec<StateChange>,
+    /// When each packet reached the other host (the replay draws it so).
+    pub(crate) deliveries: Vec<Delivery>,
 }
 
 /// One inferred change of state.
@@ -156,8 +156,9 @@ pub fn infer(c: &Conversation, vantage: Vantage) -> StateTimeline {
     let mut at_once = vec![false; c.packets.len()];
     // Each sender's packets that will arrive, in the order sent.
     let mut pending: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
-    for (i, p) in c.packets.iter().enumerate() {
-        match delivery(c, i, vantage, side) {
+    let deliveries: Vec<Delivery> = (0..c.packets.len()).map(|i| delivery(c, i, vantage, side)).collect();
+    for (i, (p, d)) in c.packets.iter().zip(&deliveries).enumerate() {
+        match *d {
             Delivery::AtOnce => at_once[i] = true,
             Delivery::ProvenBy(j) => proven_by[j].push(i),
             Delivery::Lost => continue,
@@ -219,7 +220,12 @@ pub fn infer(c: &Conversation, vantage: Vantage) -> StateTimeline {
             now
         })
         .collect();
-    StateTimeline { before, after, changes }
+    StateTimeline {
+        before,
+        after,
+        changes,
+        deliveries,
+    }
 }
 
 /// Packet `i` of `sender` arrives, and with it (first) every packet the
@@ -235,6 +241,7 @@ fn in_order(pending: &mut [Vec<usize>; 2], sender: usize, i: usize) -> Vec<usize
 const LOOKAHEAD: usize = 2_000;
 
 /// When a packet reached the other host, as far as the capture shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Delivery {
     /// As it was captured: the capture was taken near the receiver, or
     /// nothing shows otherwise.
@@ -249,7 +256,7 @@ pub(crate) enum Delivery {
     Lost,
 }
 
-pub(crate) fn delivery(c: &Conversation, i: usize, vantage: Vantage, side: impl Fn(SocketAddr) -> usize) -> Delivery {
+fn delivery(c: &Conversation, i: usize, vantage: Vantage, side: impl Fn(SocketAddr) -> usize) -> Delivery {
     let p = &c.packets[i];
     let x = side(p.src);
     let near_receiver = vantage == if x == 0 { Vantage::NearB } else { Vantage::NearA };
@@ -326,8 +333,7 @@ struct Received {
 }
 
 /// RFC 9293 §3.10.7, the receiving half: a host's state after a segment
-/// arrives.
-/// Two steps, as the RFC takes them: the ACK first, then the FIN (a FIN
+/// arrives, in two steps as the RFC takes them: the ACK first, then the FIN (a FIN
 /// that also acknowledges a SYN goes through ESTABLISHED to CLOSE-WAIT).
 fn received(state: Inferred, r: Received) -> [Inferred; 2] {
     use State::*;
