@@ -92,6 +92,11 @@ pub struct StepNote {
     /// Client's and server's states after it, as inferred; None: unknown.
     pub states: [Option<State>; 2],
     pub checksum_ok: Option<bool>,
+    /// After a segment with data: its sender's bytes not yet acknowledged.
+    pub flight: Option<u32>,
+    /// The window it advertises, in bytes (scaled where the handshake
+    /// showed the scale).
+    pub window: u32,
 }
 
 /// A replay's trace in a flat form: decoding the engine's own trace types
@@ -436,6 +441,11 @@ impl FromWorker {
                     if let Some(ok) = st.checksum_ok {
                         w.u64(u64::from(ok));
                     }
+                    w.opt(st.flight.is_some());
+                    if let Some(f) = st.flight {
+                        w.u64(u64::from(f));
+                    }
+                    w.u64(u64::from(st.window));
                 }
                 w.u64(u64::from(r.isn[0]));
                 w.u64(u64::from(r.isn[1]));
@@ -516,6 +526,8 @@ impl FromWorker {
                         dup_ack: r.opt(|r| Some((r.u32()?, r.n()?)))?,
                         states: [r.opt(|r| state_of(r.u64()?))?, r.opt(|r| state_of(r.u64()?))?],
                         checksum_ok: r.opt(Reader::flag)?,
+                        flight: r.opt(Reader::u32)?,
+                        window: r.u32()?,
                     })
                 })?,
                 isn: [r.u32()?, r.u32()?],
@@ -565,6 +577,8 @@ mod tests {
                     dup_ack: Some((2, 5)),
                     states: [Some(State::TimeWait), None],
                     checksum_ok: Some(false),
+                    flight: Some(2920),
+                    window: 1 << 20,
                 }],
                 isn: [1000, u32::MAX],
                 bad_checksums: 1,

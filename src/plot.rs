@@ -467,6 +467,58 @@ impl Scoreboard {
     }
 }
 
+/// A captured connection's flow control, as the capture shows it: the
+/// data sender's bytes in flight and both sides' advertised windows (cwnd
+/// is inside the sender, so no capture can show it).
+#[cfg(feature = "full")]
+#[derive(Debug, PartialEq)]
+pub struct FlightPlot {
+    pub axes: Axes,
+    pub samples: usize,
+    pub flight: String,
+    /// The receiver's advertised window…
+    pub rwnd: String,
+    /// …and the data sender's own.
+    pub swnd: String,
+}
+
+#[cfg(feature = "full")]
+impl FlightPlot {
+    /// `notes` are the capture's per-step analysis, one per step of `story`.
+    pub fn new(story: &Story, notes: &[crate::capture_protocol::StepNote]) -> Option<FlightPlot> {
+        let sender = story.data_sender();
+        let steps = || story.steps.iter().zip(notes);
+        let flight: Vec<(u64, u32)> = steps()
+            .filter(|(s, _)| s.from == sender)
+            .filter_map(|(s, n)| Some((s.sent_at.micros(), n.flight?)))
+            .collect();
+        if flight.len() < 2 {
+            return None;
+        }
+        let window_of = |side| {
+            steps()
+                .filter(move |(s, _)| s.from == side)
+                .map(|(s, n)| (s.sent_at.micros(), n.window))
+        };
+        let max = steps()
+            .map(|(_, n)| n.window.max(n.flight.unwrap_or(0)))
+            .max()
+            .unwrap_or(1);
+        let t_end = story.steps.last().map_or(1, |s| s.sent_at.micros());
+        let (per, unit) = if max >= 4000 { (1000, "KB") } else { (1, "B") };
+        let axes = Axes::new(t_end, max.into(), per, unit);
+        let line =
+            |list: &mut dyn Iterator<Item = (u64, u32)>| points(list.map(|(t, v)| (axes.x(t), axes.y(v.into()))));
+        Some(FlightPlot {
+            samples: flight.len(),
+            flight: line(&mut flight.into_iter()),
+            rwnd: line(&mut window_of(sender.other())),
+            swnd: line(&mut window_of(sender)),
+            axes,
+        })
+    }
+}
+
 /// Both plots of one run.
 #[derive(Debug, Default, PartialEq)]
 pub struct Plots {
@@ -475,6 +527,9 @@ pub struct Plots {
     /// The SACK scoreboard's reports (none without SACK or loss).
     #[cfg(feature = "full")]
     pub scoreboard: Vec<Scoreboard>,
+    /// A replayed capture's bytes in flight and windows.
+    #[cfg(feature = "full")]
+    pub flight: Option<FlightPlot>,
 }
 
 impl Plots {
@@ -488,6 +543,8 @@ impl Plots {
             sequence: SequencePlot::new(story, sequence),
             #[cfg(feature = "full")]
             scoreboard: Scoreboard::reports(story),
+            #[cfg(feature = "full")]
+            flight: None,
         }
     }
 

@@ -206,8 +206,12 @@ fn bad_files_get_a_typed_error_or_keep_what_came_before_the_damage() {
     let _ = capture::open(&garbage);
 }
 
-/// tshark's analysis flags per frame, as `Marks` (frame order).
-fn tshark_marks(path: &Path) -> Vec<(usize, Marks, u32)> {
+/// Per frame: its analysis marks, its duplicate-ACK number, its bytes in
+/// flight and the window it advertises, scaled.
+type AnalysisRow = (usize, Marks, u32, Option<u32>, u32);
+
+/// tshark's analysis per frame (frame order).
+fn tshark_marks(path: &Path) -> Vec<AnalysisRow> {
     let mut cmd = Command::new("tshark");
     cmd.arg("-r")
         .arg(path)
@@ -219,6 +223,10 @@ fn tshark_marks(path: &Path) -> Vec<(usize, Marks, u32)> {
         "frame.number",
         "-e",
         "tcp.analysis.duplicate_ack_num",
+        "-e",
+        "tcp.analysis.bytes_in_flight",
+        "-e",
+        "tcp.window_size",
     ]);
     for mark in Mark::ALL {
         cmd.args(["-e", mark.tshark_field()]);
@@ -231,26 +239,32 @@ fn tshark_marks(path: &Path) -> Vec<(usize, Marks, u32)> {
         .map(|line| {
             let fields: Vec<&str> = line.split('|').collect();
             let mut marks = Marks::default();
-            for (mark, value) in Mark::ALL.iter().zip(&fields[2..]) {
+            for (mark, value) in Mark::ALL.iter().zip(&fields[4..]) {
                 if !value.is_empty() && *value != "0" && *value != "False" {
                     marks.insert(*mark);
                 }
             }
-            (fields[0].parse().unwrap(), marks, fields[1].parse().unwrap_or(0))
+            (
+                fields[0].parse().unwrap(),
+                marks,
+                fields[1].parse().unwrap_or(0),
+                fields[2].parse().ok(),
+                fields[3].parse().unwrap(),
+            )
         })
         .collect()
 }
 
-fn our_marks(bytes: &[u8]) -> Vec<(usize, Marks, u32)> {
+fn our_marks(bytes: &[u8]) -> Vec<AnalysisRow> {
     let capture = capture::open(bytes).unwrap();
     let mut rows: Vec<_> = capture
         .conversations
         .iter()
         .flat_map(|c| {
-            c.packets
-                .iter()
-                .zip(capture::analysis::analyze(c))
-                .map(|(p, a)| (p.frame, a.marks.as_tshark_shows(), a.dup_ack.map_or(0, |(n, _)| n)))
+            c.packets.iter().zip(capture::analysis::analyze(c)).map(|(p, a)| {
+                let dup = a.dup_ack.map_or(0, |(n, _)| n);
+                (p.frame, a.marks.as_tshark_shows(), dup, a.bytes_in_flight, a.window)
+            })
         })
         .collect();
     rows.sort_by_key(|r| r.0);
@@ -311,21 +325,19 @@ impl MarkAgreement {
             if t == o {
                 self.agree += 1;
             } else {
-                self.disagreements.push(format!(
-                    "{name} frame {}: tshark {:?} (dup {}), ours {:?} (dup {})",
-                    t.0,
-                    t.1.iter().collect::<Vec<_>>(),
-                    t.2,
-                    o.1.iter().collect::<Vec<_>>(),
-                    o.2
-                ));
+                let show = |r: &AnalysisRow| {
+                    let marks = r.1.iter().collect::<Vec<_>>();
+                    format!("{marks:?} (dup {}, in flight {:?}, window {})", r.2, r.3, r.4)
+                };
+                self.disagreements
+                    .push(format!("{name} frame {}: tshark {}, ours {}", t.0, show(t), show(o)));
             }
         }
     }
 
     fn figures(&self) -> String {
         format!(
-            "{} of {} packets agree with tshark on every flag ({} packets marked by tshark: {:?})",
+            "{} of {} packets agree with tshark on every flag, bytes in flight and window ({} packets marked by tshark: {:?})",
             self.agree, self.packets, self.marked, self.tally
         )
     }

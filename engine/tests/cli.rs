@@ -114,6 +114,8 @@ fn analyze_lists_a_captures_conversations_and_the_busiest_ones_segments() {
     // are inferred, the client's ending in TIME-WAIT.
     assert!(request[1].contains("[Retransmission]"), "{}", request[1]);
     assert!(!request[0].contains("Retransmission"), "{}", request[0]);
+    // The request is all the client has outstanding.
+    assert!(request[0].contains("length 72, in flight 72"), "{}", request[0]);
     assert!(text.contains("captured near 10.0.1.5:49152"), "{text}");
     assert!(lines[0].ends_with("A SYN_SENT B LISTEN"), "{}", lines[0]);
     assert!(

@@ -130,6 +130,8 @@ mod worker {
                         dup_ack: marks[k].dup_ack,
                         states: [after[client], after[1 - client]],
                         checksum_ok: p.checksum_ok,
+                        flight: marks[k].bytes_in_flight,
+                        window: marks[k].window,
                     }
                 })
                 .collect();

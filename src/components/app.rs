@@ -223,6 +223,14 @@ pub fn app(props: &Props) -> Html {
     };
     #[cfg(not(feature = "full"))]
     let open_capture = Html::default();
+    #[cfg(feature = "full")]
+    let capture_plots = if replaying && !embed {
+        super::capture_plots::capture_plots(&state.plots, moment.time as u64, &story)
+    } else {
+        Html::default()
+    };
+    #[cfg(not(feature = "full"))]
+    let capture_plots = Html::default();
     let narration = html! {
         { narration_panel(&narration_panel::Props { story: story.clone(), focus, compact: embed, lesson: lesson.clone(),
                                                    phrases: state.phrases.clone(), glossary: state.glossary.clone(),
@@ -307,12 +315,7 @@ pub fn app(props: &Props) -> Html {
                     </details>
                     { capture(&story, &state.dump) }
                 }
-                if !embed && replaying {
-                    <details class="plots" open=true>
-                        <summary>{ "Plot: time–sequence (the congestion window is inside each host, so a capture cannot show it)" }</summary>
-                        { sequence_plot(state.plots.sequence.as_ref(), moment.time as u64, "seq-title", "") }
-                    </details>
-                }
+                { capture_plots }
             </main>
             if !embed {
                 <footer class="page-footer">

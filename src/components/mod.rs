@@ -11,6 +11,8 @@ pub mod capture_narration;
 #[cfg(feature = "full")]
 pub mod capture_panel;
 #[cfg(feature = "full")]
+pub mod capture_plots;
+#[cfg(feature = "full")]
 pub mod compare_panel;
 pub mod controls;
 pub mod embed_dialog;

@@ -337,7 +337,13 @@ impl AppState {
     /// frame): the capture's text, the plots, the lesson's key moments.
     fn derive(&mut self) {
         self.dump = self.story.trace.text().into();
-        self.plots = Rc::new(Plots::new(&self.story));
+        let plots = Plots::new(&self.story);
+        #[cfg(feature = "full")]
+        let plots = Plots {
+            flight: (self.capture.as_ref()).and_then(|c| crate::plot::FlightPlot::new(&self.story, &c.steps)),
+            ..plots
+        };
+        self.plots = Rc::new(plots);
         self.find_key_moments();
         #[cfg(feature = "full")]
         {

@@ -361,6 +361,14 @@ async function axe(page, what) {
     marks = await page.evaluate(() => document.querySelector("[data-testid='marks']")?.textContent || '');
   }
   check(marks.includes('Fast Retransmission: Sent again right after the receiver repeated the same ACK'), `capture: a fast retransmission is marked and explained (${marks.slice(0, 80)})`);
+  // Bytes in flight and both windows, drawn from the capture (tshark's
+  // figures, compared packet by packet in engine/tests/capture.rs).
+  const flight = await page.$eval("[data-testid='flight-plot']", (svg) => ({
+    label: svg.getAttribute('aria-label'), samples: +svg.dataset.points,
+    lines: [...svg.querySelectorAll('polyline.series')].map((l) => l.getAttribute('points').trim().split(' ').length),
+  }));
+  check(flight.samples > 50 && flight.lines.length === 3 && flight.lines.every((n) => n > 10) && flight.label.includes('advertised windows'),
+    `capture: bytes in flight and both advertised windows are plotted (${flight.samples} samples; ${flight.lines.join(', ')} points)`);
   await page.screenshot({ path: path.join(shots, 'capture-1280x800.png') });
   await axe(page, 'replaying a capture');
   // The other conversation: reset by the server.

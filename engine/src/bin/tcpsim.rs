@@ -175,9 +175,11 @@ fn analyze(args: &[String], out: &mut String) -> Result<(), String> {
             format!(" [{}]", labels.join("] ["))
         };
         let [a, b] = timeline.after[i];
+        let in_flight = marks[i].bytes_in_flight;
+        let flight = in_flight.map_or(String::new(), |f| format!(", in flight {f}"));
         let _ = writeln!(
             out,
-            "{:>6} {:>10.6} {} > {}: Flags [{}], seq {}, ack {}, win {}, length {}{bad}{flagged}  A {} B {}",
+            "{:>6} {:>10.6} {} > {}: Flags [{}], seq {}, ack {}, win {}, length {}{flight}{bad}{flagged}  A {} B {}",
             p.frame,
             p.time_us.saturating_sub(start) as f64 / 1e6,
             p.src,
@@ -199,7 +201,9 @@ fn analyze(args: &[String], out: &mut String) -> Result<(), String> {
             "seq": p.seq,
             "ack": p.ack,
             "window": p.window,
+            "window_scaled": marks[i].window,
             "len": p.len,
+            "bytes_in_flight": in_flight,
             "checksum_ok": p.checksum_ok,
             "marks": labels,
             "state_a": a.map(|s| s.name()),

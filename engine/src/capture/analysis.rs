@@ -167,11 +167,18 @@ pub struct Analysis {
     /// For a duplicate ACK: how many so far (1 for the first repeat), and
     /// the frame of the ACK it repeats.
     pub dup_ack: Option<(u32, usize)>,
+    /// After a segment with data: its sender's bytes not yet acknowledged,
+    /// as the capture shows them (tshark's "bytes in flight").
+    pub bytes_in_flight: Option<u32>,
+    /// The window this segment advertises, in bytes: shifted by its
+    /// sender's scale once the handshake showed it (RFC 7323 §2.3; a SYN's
+    /// window is never scaled), as captured otherwise.
+    pub window: u32,
 }
 
 /// What one direction has shown so far. Sequence numbers are the raw ones;
 /// 0 stands for "not seen yet", as in Wireshark.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Direction {
     next_seq: u32,
     next_seq_time: i64,
@@ -185,6 +192,16 @@ struct Direction {
     /// `None`: not known yet; `Some(None)`: no scaling on this connection.
     scale: Option<Option<u8>>,
     last_marks: Marks,
+    /// Where relative numbers start: the SYN's seq, else one before the
+    /// first seq or ack seen.
+    base_seq: Option<u32>,
+    /// Segments sent and not yet acknowledged: (seq, next seq).
+    unacked: Vec<(u32, u32)>,
+    /// Bytes in flight are counted only from an ACK after a gap.
+    valid_in_flight: bool,
+    /// The SACK blocks of this direction's last segment (tshark keeps up to
+    /// three).
+    sacked: Vec<(u32, u32)>,
 }
 
 impl Default for Direction {
@@ -200,6 +217,10 @@ impl Default for Direction {
             window: u32::MAX,
             scale: None,
             last_marks: Marks::default(),
+            base_seq: None,
+            unacked: Vec::new(),
+            valid_in_flight: true,
+            sacked: Vec::new(),
         }
     }
 }
@@ -258,11 +279,24 @@ fn note_window_scale(dirs: &mut [Direction; 2], fwd: usize, rev: usize, p: &TcpP
 }
 
 fn analyze_one(p: &TcpPacket, fwd: &mut Direction, rev: &mut Direction, first_rtt_us: i64) -> Analysis {
-    let mut out = Analysis::default();
-    let marks = &mut out.marks;
     let (seq, ack, len) = (p.seq, p.ack, p.len);
     let window = u32::from(p.window);
+    let mut out = Analysis {
+        window: match fwd.scale {
+            Some(Some(shift)) if !p.flags.syn() => window << shift.min(14),
+            _ => window,
+        },
+        ..Analysis::default()
+    };
+    let marks = &mut out.marks;
     let no_syn_fin_rst = p.flags.0 & (TcpFlags::SYN.0 | TcpFlags::FIN.0 | TcpFlags::RST.0) == 0;
+    if fwd.base_seq.is_none() {
+        fwd.base_seq = Some(if p.flags.syn() { seq } else { seq.wrapping_sub(1) });
+    }
+    if p.flags.ack() {
+        rev.base_seq.get_or_insert(ack.wrapping_sub(1));
+        rev.valid_in_flight = true;
+    }
     if p.flags.rst() {
         marks.insert(Mark::Reset);
     }
@@ -278,6 +312,7 @@ fn analyze_one(p: &TcpPacket, fwd: &mut Direction, rev: &mut Direction, first_rt
         }
         if fwd.next_seq != 0 && lt(fwd.next_seq, seq) && !p.flags.rst() {
             marks.insert(Mark::PreviousSegmentNotCaptured);
+            fwd.valid_in_flight = false;
         }
         if len <= 1 && seq == fwd.next_seq.wrapping_sub(1) && no_syn_fin_rst {
             marks.insert(Mark::KeepAlive);
@@ -348,10 +383,13 @@ fn analyze_one(p: &TcpPacket, fwd: &mut Direction, rev: &mut Direction, first_rt
         }
     }
 
-    let probe = marks.contains(Mark::ZeroWindowProbe);
+    let probe = out.marks.contains(Mark::ZeroWindowProbe);
     let next = seq
         .wrapping_add(len)
         .wrapping_add(u32::from(p.flags.syn() || p.flags.fin()));
+    if takes_seq_space && fwd.unacked.len() < MAX_UNACKED {
+        fwd.unacked.push((seq, next));
+    }
     if (fwd.next_seq == 0 || lt(fwd.next_seq, next)) && !probe {
         fwd.next_seq = next;
         fwd.next_seq_time = p.time_us;
@@ -363,5 +401,42 @@ fn analyze_one(p: &TcpPacket, fwd: &mut Direction, rev: &mut Direction, first_rt
     fwd.last_ack = ack;
     fwd.last_ack_time = p.time_us;
     fwd.last_marks = out.marks;
+    forget_acknowledged(&mut rev.unacked, ack);
+    if len > 0 && fwd.valid_in_flight {
+        // What the receiver reported by SACK has arrived.
+        let delivered = rev
+            .sacked
+            .iter()
+            .fold(0u32, |sum, &(l, r)| sum.wrapping_add(r.wrapping_sub(l)));
+        out.bytes_in_flight = in_flight(fwd)
+            .map(|f| f.wrapping_sub(delivered))
+            .filter(|&f| f > 0 && f < 2_000_000_000)
+            .map(|f| f - u32::from(p.flags.syn() || p.flags.fin()));
+    }
+    fwd.sacked = p.sack.iter().copied().take(3).collect();
     out
+}
+
+/// How many unacknowledged segments a direction keeps (beyond that, the
+/// ACKs are probably not in the capture).
+const MAX_UNACKED: usize = 10_000;
+
+/// Drops what `ack` acknowledges, and trims what it acknowledges in part.
+fn forget_acknowledged(unacked: &mut Vec<(u32, u32)>, ack: u32) {
+    unacked.retain_mut(|(seq, next)| {
+        if lt(*seq, ack) && !lt(*next, ack) && *next != ack {
+            *seq = ack;
+        }
+        lt(ack, *next)
+    });
+}
+
+/// The span of sequence numbers a direction has sent and not had
+/// acknowledged: from its lowest unacknowledged byte to its highest, as
+/// tshark counts "bytes in flight" by default.
+fn in_flight(d: &Direction) -> Option<u32> {
+    let base = d.base_seq?;
+    let first = d.unacked.iter().map(|u| u.0.wrapping_sub(base)).min()?;
+    let last = d.unacked.iter().map(|u| u.1.wrapping_sub(base)).max()?;
+    Some(last.wrapping_sub(first))
 }

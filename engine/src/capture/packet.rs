@@ -25,6 +25,8 @@ pub struct TcpPacket {
     pub len: u32,
     /// The window scale option, on a SYN.
     pub window_scale: Option<u8>,
+    /// The SACK option's blocks (RFC 2018), left and right edges.
+    pub sack: Vec<(u32, u32)>,
     /// `Some(false)`: the checksum is wrong (often offloaded on the sending
     /// host); `None`: not checkable (the packet was cut short).
     pub checksum_ok: Option<bool>,
@@ -156,6 +158,15 @@ pub fn decode(frame: &Frame<'_>) -> Result<TcpPacket, Skipped> {
         Ok(etherparse::TcpOptionElement::WindowScale(s)) => Some(s),
         _ => None,
     });
+    let sack = tcp
+        .options_iterator()
+        .find_map(|o| match o {
+            Ok(etherparse::TcpOptionElement::SelectiveAcknowledgement(first, rest)) => {
+                Some([Some(first)].into_iter().chain(rest).flatten().collect())
+            }
+            _ => None,
+        })
+        .unwrap_or_default();
     let mut flags = TcpFlags(0);
     for (on, flag) in [
         (tcp.fin(), TcpFlags::FIN),
@@ -178,6 +189,7 @@ pub fn decode(frame: &Frame<'_>) -> Result<TcpPacket, Skipped> {
         window: tcp.window_size(),
         len,
         window_scale,
+        sack,
         checksum_ok,
         ip_at,
     })
