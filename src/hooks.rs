@@ -63,8 +63,18 @@ pub fn use_document_keydown(on_key: Callback<KeyboardEvent>) {
 
 /// True if the user asked the system for reduced motion.
 pub fn prefers_reduced_motion() -> bool {
+    media_matches("(prefers-reduced-motion: reduce)")
+}
+
+/// True on a phone-sized screen, where long panels start folded.
+#[cfg(feature = "full")]
+pub fn is_narrow() -> bool {
+    media_matches("(max-width: 480px)")
+}
+
+fn media_matches(query: &str) -> bool {
     web_sys::window()
-        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .and_then(|w| w.match_media(query).ok().flatten())
         .is_some_and(|m| m.matches())
 }
 

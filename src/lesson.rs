@@ -30,6 +30,45 @@ pub struct Lesson {
     pub moments: Vec<KeyMoment>,
     /// (title, paragraphs)
     pub notes: Vec<(String, Vec<String>)>,
+    /// The client's and the server's programs: a file in `lessons/code/`
+    /// and the `{key}` values it is read with (the code lane is in the
+    /// full build).
+    #[cfg(feature = "full")]
+    pub code: [Option<CodeFile>; 2],
+}
+
+/// A lesson's listing of one host's program, before it is fetched.
+#[cfg(feature = "full")]
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CodeFile {
+    pub file: String,
+    pub values: Vec<(String, String)>,
+}
+
+#[cfg(feature = "full")]
+impl CodeFile {
+    /// `FILE | key=value | …`
+    fn parse(line: &str) -> Result<CodeFile, &'static str> {
+        let mut parts = line.split('|').map(str::trim);
+        let file = parts
+            .next()
+            .filter(|f| f.ends_with(".rs") && !f.contains('/'))
+            .ok_or("a listing is a .rs file")?;
+        let values = parts
+            .map(|p| p.split_once('=').map(|(k, v)| (k.trim().into(), v.trim().into())))
+            .collect::<Option<_>>()
+            .ok_or("a listing's values are key=value")?;
+        Ok(CodeFile {
+            file: file.into(),
+            values,
+        })
+    }
+
+    /// The listing, from the file's text.
+    pub fn listing(&self, text: &str) -> tcpsim::scenario::listing::Listing {
+        let values: Vec<(&str, &str)> = self.values.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        tcpsim::scenario::listing::Listing::parse(text, &values)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -187,6 +226,11 @@ impl Lesson {
                 nth,
                 label: label.trim().into(),
             });
+        } else if line.starts_with("client:") || line.starts_with("server:") {
+            #[cfg(feature = "full")]
+            {
+                self.code[usize::from(line.starts_with("server:"))] = Some(CodeFile::parse(&line[7..])?);
+            }
         } else if !line.is_empty() && !line.starts_with("# ") {
             return Err("expected “summary:”, “watch:”, “moment:” or a “## ” heading");
         }

@@ -2,7 +2,7 @@
 //! every engine event, every application action. Serde-serialisable; the
 //! CLI prints it, pcap export reads it, the web app steps through it.
 
-use crate::net::{Side, WireEvent};
+use crate::net::{Call, CallResult, Side, WireEvent};
 use crate::tcp::{ConnId, Event, State};
 use crate::time::Instant;
 use crate::wire::{self, TcpFlags, TcpOptions};
@@ -104,6 +104,17 @@ pub enum AppAction {
     /// A command failed; `message` says why.
     Failed {
         message: String,
+    },
+    /// The application's program entered a socket call…
+    Call {
+        conn: Option<ConnId>,
+        call: Call,
+    },
+    /// …and the call returned (at once, or when what it waited for came).
+    Returned {
+        conn: Option<ConnId>,
+        call: Call,
+        result: CallResult,
     },
 }
 

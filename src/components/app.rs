@@ -3,6 +3,8 @@
 
 use super::capture::capture;
 use super::class_names;
+#[cfg(feature = "full")]
+use super::code_lane::{self, code_lane};
 use super::controls::{self, controls};
 use super::embed_dialog::embed_dialog;
 use super::host_card::host_card;
@@ -113,6 +115,9 @@ pub fn app(props: &Props) -> Html {
         }
     });
 
+    // Then each host's program, as the lesson's script names it.
+    use_code_listings(&state, dispatch.clone());
+
     // Keep the address bar on this view, so a copied link reopens it.
     let step = state.step();
     let params = Params {
@@ -177,14 +182,26 @@ pub fn app(props: &Props) -> Html {
         let done = state.pause_at(step);
         let (c, _) = story.state_at(Side::Client, done);
         let (s, _) = story.state_at(Side::Server, done);
-        match step.checked_sub(1).and_then(|i| story.steps.get(i)) {
+        let said = match step.checked_sub(1).and_then(|i| story.steps.get(i)) {
             Some(seg) => format!(
                 "Step {step} of {last}: the {} sent {}. Client {c}, server {s}.",
                 seg.from.name(),
                 seg.label()
             ),
             None => format!("Step 0 of {last}: client {c}, server {s}."),
-        }
+        };
+        // And where each program is, when the code is shown.
+        #[cfg(feature = "full")]
+        let listings = state.listings();
+        #[cfg(feature = "full")]
+        let code = [Side::Client, Side::Server].into_iter().filter_map(|side| {
+            let listing = listings[side.index()].as_deref()?;
+            let (line, what) = code_lane::running(listing, &state.calls[side.index()], done.cursor)?;
+            Some(format!(" The {}'s code, line {}: {what}.", side.name(), line + 1))
+        });
+        #[cfg(feature = "full")]
+        let said = said + &code.collect::<String>();
+        said
     };
 
     #[cfg(feature = "full")]
@@ -231,9 +248,27 @@ pub fn app(props: &Props) -> Html {
     };
     #[cfg(not(feature = "full"))]
     let capture_plots = Html::default();
+    // The code lane, and the calls that return at this step.
+    #[cfg(feature = "full")]
+    let (code, code_note) = if replaying {
+        (Html::default(), None)
+    } else {
+        (
+            code_lane(&code_lane::Props {
+                listings: state.listings(),
+                calls: state.calls.clone(),
+                cursor: moment.cursor,
+                open: !embed && !crate::hooks::is_narrow(),
+            }),
+            crate::narration::calls::at_arrival(&story, &state.calls, focus),
+        )
+    };
+    #[cfg(not(feature = "full"))]
+    let (code, code_note) = (Html::default(), None);
     let narration = html! {
         { narration_panel(&narration_panel::Props { story: story.clone(), focus, compact: embed, lesson: lesson.clone(),
                                                    phrases: state.phrases.clone(), glossary: state.glossary.clone(),
+                                                   calls: code_note,
                                                    on_action: on_action.clone() }) }
     };
     #[cfg(feature = "full")]
@@ -291,13 +326,16 @@ pub fn app(props: &Props) -> Html {
                     <div class="side-panels">
                         { ladder(&ladder::Props { story: story.clone(), cursor: moment.cursor, focus,
                                                   on_select: on_action.reform(Action::GoTo),
-                                                  keys: key_steps.iter().map(|(n, _)| *n).collect() }) }
+                                                  keys: key_steps.iter().map(|(n, _)| *n).collect(),
+                                                  #[cfg(feature = "full")]
+                                                  calls: state.calls.clone() }) }
                         if !embed {
                             { state_diagram(&state_diagram::Props { client: client_state, server: server_state, client_last: client_t, server_last: server_t }) }
                         }
                     </div>
                     <div class="side-panels">
                         { narration }
+                        { code }
                         { scoreboard }
                         { inspector(focus.checked_sub(1).and_then(|i| story.steps.get(i)), state.hovered(), &on_action) }
                     </div>
@@ -382,3 +420,32 @@ fn random_secret() -> u64 {
     let _ = getrandom::fill(&mut bytes);
     u64::from_le_bytes(bytes)
 }
+
+/// Fetches each host's program once the lesson's script names them (the
+/// code lane is in the full build).
+#[cfg(feature = "full")]
+#[hook]
+fn use_code_listings(state: &AppState, dispatch: UseReducerDispatcher<AppState>) {
+    let code = state.lesson().and_then(Result::ok).map(|l| l.code.clone());
+    let needs_code = state.listings().iter().any(Option::is_none);
+    use_effect_with((state.params.scenario.clone(), code.filter(|_| needs_code)), {
+        move |(id, code): &(String, Option<[Option<crate::lesson::CodeFile>; 2]>)| {
+            for (side, file) in code.iter().flatten().enumerate() {
+                let Some(file) = file.clone() else { continue };
+                let url = format!("lessons/code/{}", file.file);
+                let (id, dispatch) = (id.clone(), dispatch.clone());
+                let loaded = Callback::from(move |text: Result<String, String>| {
+                    // Without its code the lane shows that host's side only.
+                    if let Ok(text) = text {
+                        dispatch.dispatch(Action::Listing(id.clone(), side, std::rc::Rc::new(file.listing(&text))));
+                    }
+                });
+                fetch_text(&url, loaded);
+            }
+        }
+    });
+}
+
+#[cfg(not(feature = "full"))]
+#[hook]
+fn use_code_listings(_state: &AppState, _dispatch: UseReducerDispatcher<AppState>) {}

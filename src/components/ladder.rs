@@ -3,8 +3,16 @@
 //! button: activating it jumps playback to that step.
 
 use super::{class_names, svg_num};
+#[cfg(feature = "full")]
+use crate::narration::calls::returned;
+#[cfg(feature = "full")]
+use crate::state::story::Story;
 use crate::state::story::{Fate, Shared};
+#[cfg(feature = "full")]
+use std::rc::Rc;
 use tcpsim::net::Side;
+#[cfg(feature = "full")]
+use tcpsim::scenario::listing::CallSpan;
 use yew::prelude::*;
 
 pub struct Props {
@@ -16,6 +24,10 @@ pub struct Props {
     pub on_select: Callback<usize>,
     /// The lesson's key moments (steps), marked beside their arrows.
     pub keys: Vec<usize>,
+    /// Each host's socket calls: those that wait are bracketed on its
+    /// lifeline, from entering to returning.
+    #[cfg(feature = "full")]
+    pub calls: Rc<[Vec<CallSpan>; 2]>,
 }
 
 // SVG user units, integers so no float is printed (smaller wasm).
@@ -43,6 +55,7 @@ pub fn ladder(props: &Props) -> Html {
                 <text x={svg_num(RIGHT)} y="14" class="ladder-host" text-anchor="middle">{ "server" }</text>
                 <line x1={svg_num(LEFT)} y1="20" x2={svg_num(LEFT)} y2={svg_num(height)} class="lifeline" />
                 <line x1={svg_num(RIGHT)} y1="20" x2={svg_num(RIGHT)} y2={svg_num(height)} class="lifeline" />
+                { brackets(props) }
                 { for shown.iter().map(|step| {
                     let n = step.number;
                     // The label sits above its arrow, which slopes down by
@@ -107,6 +120,65 @@ pub fn ladder(props: &Props) -> Html {
             </svg>
         </figure>
     }
+}
+
+/// The calls that wait (connect, accept, read), each a bar beside its
+/// host's lifeline from where it entered to where it returned (or to now),
+/// labelled with the call; its result shows on hover.
+#[cfg(feature = "full")]
+fn brackets(props: &Props) -> Html {
+    let (story, calls, cursor) = (&*props.story, &*props.calls, props.cursor);
+    html! {
+        <g class="call-brackets" aria-hidden="true">
+            { for [Side::Client, Side::Server].into_iter().flat_map(|side| {
+                calls[side.index()].iter().filter(move |c| c.records.0 < cursor).filter_map(move |c| {
+                    let done = c.records.1.filter(|&r| r < cursor);
+                    let waits = c.end.is_none_or(|(at, _)| at > c.start);
+                    if !waits {
+                        return None;
+                    }
+                    let (y0, y1) = (row_y(story, side, c.records.0), row_y(story, side, done.unwrap_or(cursor - 1)));
+                    let (x, tx, anchor) = match side { Side::Client => (LEFT - 7, LEFT - 11, "end"), Side::Server => (RIGHT + 7, RIGHT + 11, "start") };
+                    let title = match (done, c.end) {
+                        (Some(_), Some((_, result))) => returned(c.call, result),
+                        _ => format!("{}() is waiting", c.call.name()),
+                    };
+                    Some(html! {
+                        <g class={if done.is_some() { "call-bracket" } else { "call-bracket open" }}>
+                            <title>{ title }</title>
+                            <path d={format!("M{} {y0}h{}V{}h{}", x, if x < LEFT { 4 } else { -4 }, y1.max(y0 + 6), if x < LEFT { -4 } else { 4 })} />
+                            <text x={svg_num(tx)} y={svg_num((y0 + y1.max(y0 + 6)) / 2 + 4)} text-anchor={anchor}>{ format!("{}()", c.call.name()) }</text>
+                        </g>
+                    })
+                })
+            }) }
+        </g>
+    }
+}
+
+/// Without the code lane (the first page), no brackets.
+#[cfg(not(feature = "full"))]
+fn brackets(_: &Props) -> Html {
+    Html::default()
+}
+
+/// Where on `side`'s lifeline record `r` falls: at the latest segment the
+/// host sent or received by then.
+#[cfg(feature = "full")]
+fn row_y(story: &Story, side: Side, r: usize) -> i32 {
+    story
+        .steps
+        .iter()
+        .filter_map(|s| {
+            let y_label = TOP + (s.number as i32 - 1) * ROW + 10;
+            match s.fate {
+                Fate::Delivered { record, .. } if s.from != side && record <= r => Some(y_label + 5 + ROW / 2),
+                _ if s.from == side && s.sent_record <= r => Some(y_label + 5),
+                _ => None,
+            }
+        })
+        .max()
+        .unwrap_or(20)
 }
 
 /// Long runs scroll inside the ladder's figure: brings the focused arrow

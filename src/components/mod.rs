@@ -13,6 +13,8 @@ pub mod capture_panel;
 #[cfg(feature = "full")]
 pub mod capture_plots;
 #[cfg(feature = "full")]
+pub mod code_lane;
+#[cfg(feature = "full")]
 pub mod compare_panel;
 pub mod controls;
 pub mod embed_dialog;

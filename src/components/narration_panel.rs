@@ -20,6 +20,8 @@ pub struct Props {
     pub phrases: Option<Result<Rc<Phrases>, String>>,
     /// The glossary, fetched the first time it is opened.
     pub glossary: Option<Result<Rc<Lesson>, String>>,
+    /// The socket calls that return as this step's segment arrives.
+    pub calls: Option<String>,
     pub on_action: Callback<Action>,
 }
 
@@ -41,6 +43,9 @@ pub fn narration_panel(props: &Props) -> Html {
         <section class="narration" aria-labelledby="narration-title">
             <h2 id="narration-title" data-testid="narration-title">{ n.title }</h2>
             <p data-testid="narration">{ n.what }</p>
+            if let Some(calls) = &props.calls {
+                <p class="narration-calls" data-testid="narration-calls">{ calls }</p>
+            }
             if let Some(knows) = n.knows {
                 <p class="knows"><strong>{ "What each side knows: " }</strong>{ knows }</p>
             }

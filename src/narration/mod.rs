@@ -1,6 +1,8 @@
 //! What the narration panel says. Every number comes from the engine's
 //! segments, so the text stays true when the ISNs are random.
 
+#[cfg(feature = "full")]
+pub mod calls;
 mod default_story;
 mod lesson_step;
 #[cfg(feature = "full")]
@@ -372,7 +374,7 @@ mod tests {
         {
             let resent = story.steps[..step.number - 1]
                 .iter()
-                .any(|p| p.from == Side::Client && p.segment.seq == step.segment.seq);
+                .any(|p| p.from == Side::Client && p.segment.len > 0 && p.segment.seq == step.segment.seq);
             if resent {
                 assert_says(&story, step, "again");
                 fast += said(&story, step).contains("fast retransmit") as usize;

@@ -17,6 +17,8 @@ use params::Params;
 use std::rc::Rc;
 use story::{Moment, Story};
 use tcpsim::net::{FaultAction, ScriptedFault};
+#[cfg(feature = "full")]
+use tcpsim::scenario::listing::{CallSpan, Listing};
 use tcpsim::scenario::{self, RunOptions, Setup};
 use yew::Reducible;
 
@@ -73,6 +75,12 @@ pub struct AppState {
     pub dump: Rc<str>,
     /// The lesson's key moments found in this run: (step, label).
     pub key_moments: Rc<Vec<(usize, String)>>,
+    /// Each host's program as code, once fetched (by scenario id).
+    #[cfg(feature = "full")]
+    listings: [Option<(String, Rc<Listing>)>; 2],
+    /// The socket calls each host's program made in this run.
+    #[cfg(feature = "full")]
+    pub calls: Rc<[Vec<CallSpan>; 2]>,
     /// The second run compare mode shows beside this one (made once per run).
     #[cfg(feature = "full")]
     pub comparison: Option<Rc<comparison::Comparison>>,
@@ -114,6 +122,9 @@ pub enum Action {
     ToggleEmbed,
     /// A lesson's script arrived (or failed to) for this scenario id.
     Lesson(String, Result<Rc<Lesson>, String>),
+    /// One host's program (0 client, 1 server) arrived for this scenario.
+    #[cfg(feature = "full")]
+    Listing(String, usize, Rc<Listing>),
     /// The inspector's pointer or byte cursor moved (on step n's headers).
     Hover(Option<(usize, Hover)>),
     /// The glossary arrived (or failed to).
@@ -181,6 +192,10 @@ impl AppState {
             phrases: None,
             key_moments: Rc::default(),
             #[cfg(feature = "full")]
+            listings: [None, None],
+            #[cfg(feature = "full")]
+            calls: Rc::default(),
+            #[cfg(feature = "full")]
             comparison: None,
             #[cfg(feature = "full")]
             compare_options: Rc::default(),
@@ -194,6 +209,15 @@ impl AppState {
         state.moment = state.pause_at(state.step);
         state.derive();
         state
+    }
+
+    /// Each host's program for the lesson shown, once fetched.
+    #[cfg(feature = "full")]
+    pub fn listings(&self) -> [Option<Rc<Listing>>; 2] {
+        self.listings.clone().map(|l| {
+            l.filter(|(id, _)| *id == self.params.scenario)
+                .map(|(_, listing)| listing)
+        })
     }
 
     /// What the inspector's pointer or cursor is on, if it is on the step
@@ -337,6 +361,13 @@ impl AppState {
     /// frame): the capture's text, the plots, the lesson's key moments.
     fn derive(&mut self) {
         self.dump = self.story.trace.text().into();
+        #[cfg(feature = "full")]
+        {
+            use tcpsim::net::Side;
+            self.calls = Rc::new(
+                [Side::Client, Side::Server].map(|side| tcpsim::scenario::listing::calls(&self.story.trace, side)),
+            );
+        }
         let plots = Plots::new(&self.story);
         #[cfg(feature = "full")]
         let plots = Plots {
@@ -541,6 +572,12 @@ impl Reducible for AppState {
             Action::Lesson(id, lesson) => {
                 s.lesson = Some((id, lesson));
                 s.find_key_moments();
+            }
+            #[cfg(feature = "full")]
+            Action::Listing(id, side, listing) => {
+                if let Some(slot) = s.listings.get_mut(side) {
+                    *slot = Some((id, listing));
+                }
             }
             Action::Phrases(phrases) => s.phrases = Some(phrases),
             Action::Hover(hover) => s.hover = hover,

@@ -329,6 +329,36 @@ async function axe(page, what) {
   await context.close();
 }
 
+// 8b. The code lane (full build): each host's program, the running line
+// following the steps, the calls' returns in the narration.
+{
+  const page = await open(`${base}full/?scenario=curl&step=2`, { reducedMotion: 'reduce' });
+  await page.waitForSelector("[data-testid='code-current-server']", { timeout: 30000 });
+  const status = async () => [await text(page, 'code-status-client'), await text(page, 'code-status-server')];
+  let [c, sv] = await status();
+  check(c.includes('connect() returns Ok') && sv.includes('accept() waits'),
+    `code: at step 2 connect() has returned and accept() still waits (${c} | ${sv})`);
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.querySelector("[data-testid='step-count']")?.textContent.startsWith('3 /'));
+  [c, sv] = await status();
+  const said = await page.evaluate(() => document.querySelector("[data-testid='narration-calls']")?.textContent || '');
+  check(sv.includes('accept() returns Ok') && said.includes("server's program, accept() returns Ok now"),
+    `code: accept() returns as step 3 arrives, and the narration says so (${sv} | ${said})`);
+  const line = await page.textContent("[data-testid='code-current-server']");
+  check(line.includes('listener.accept()'), `code: the server's accept() line is lit (${line.trim()})`);
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction(() => document.querySelector("[data-testid='step-count']")?.textContent.startsWith('2 /'));
+  check((await text(page, 'code-status-server')).includes('accept() waits'), 'code: stepping back, the server waits in accept() again');
+  check(await page.$$eval('.call-bracket', (b) => b.length) >= 2, 'code: the waiting calls are bracketed on the ladder');
+  check((await text(page, 'live')).includes("The server's code, line 8: accept() waits"), `code: the step's announcement names the running line (${await text(page, 'live')})`);
+  await axe(page, 'the code lane');
+  await page.screenshot({ path: path.join(shots, 'code-lane-1280x800.png') });
+  await page.goto(`${base}full/?scenario=refused&step=2`);
+  await page.waitForSelector("[data-testid='code-current-client']", { timeout: 30000 });
+  const refused = await text(page, 'code-status-client');
+  check(refused.includes('connect() returns Err(ConnectionRefused)'), `code: in refused, connect() returns ConnectionRefused (${refused})`);
+  await page.context().close();
+}
 // 9. Captures: `?capture=` from the first page, the conversation table,
 // stepping with inferred states and analysis marks, another conversation,
 // numbers as captured, a bad file and an IPv6 file by the picker, and

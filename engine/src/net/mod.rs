@@ -5,10 +5,12 @@
 pub mod link;
 pub mod rng;
 pub mod sim;
+pub mod socket_calls;
 
 pub use link::{Arrival, DropReason, FaultAction, Link, LinkConfig, ScriptedFault, WireEvent};
 pub use rng::Rng;
 pub use sim::{App, AppIo, Idle, Outcome, Simulator};
+pub use socket_calls::{Call, CallResult, IoErrorKind};
 
 use serde::{Deserialize, Serialize};
 

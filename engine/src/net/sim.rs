@@ -7,7 +7,8 @@
 //! together goes out once, and before the application answers, as a kernel
 //! acknowledges in its receive path before the reading process runs.
 
-use super::{Link, Side, WireEvent};
+use super::socket_calls::Blocked;
+use super::{Call, CallResult, IoErrorKind, Link, Side, WireEvent};
 use crate::tcp::{ConnId, Endpoint, Error, Event, State};
 use crate::time::{earliest, Duration, Instant};
 use crate::trace::{AppAction, Record, Segment, Trace, What};
@@ -78,38 +79,70 @@ impl AppIo<'_> {
         self.endpoint.unacked(conn)
     }
 
+    /// `TcpListener::bind`, then `accept`, which waits for a handshake.
     pub fn listen(&mut self, port: u16) -> Option<ConnId> {
         let result = self.endpoint.listen(port);
-        self.record_result(result, |conn| AppAction::Listen { conn, port })
+        let conn = self.record_result(result, |conn| AppAction::Listen { conn, port })?;
+        self.call(Some(conn), Call::Bind, CallResult::Ok);
+        self.enter(None, Call::Accept);
+        Some(conn)
     }
 
+    /// `TcpStream::connect`: it returns once the handshake is done.
     pub fn connect(&mut self, addr: Ipv4Addr, port: u16) -> Option<ConnId> {
         let result = self.endpoint.connect(self.now, addr, port);
-        let conn = self.record_result(result, |conn| AppAction::Connect { conn, port })?;
-        self.flush();
-        Some(conn)
+        self.connected(result, port)
     }
 
     pub fn connect_from(&mut self, local_port: u16, addr: Ipv4Addr, port: u16) -> Option<ConnId> {
         let result = self.endpoint.connect_from(self.now, local_port, addr, port);
+        self.connected(result, port)
+    }
+
+    fn connected(&mut self, result: Result<ConnId, Error>, port: u16) -> Option<ConnId> {
         let conn = self.record_result(result, |conn| AppAction::Connect { conn, port })?;
+        self.enter(Some(conn), Call::Connect);
         self.flush();
         Some(conn)
     }
 
-    /// Hands bytes to TCP; returns how many it took.
+    /// Hands bytes to TCP; returns how many it took. As `write_all`, the
+    /// call returns once TCP has taken every byte: when it takes only part,
+    /// the program stays in the call until a later `write` takes the rest.
     pub fn write(&mut self, conn: ConnId, data: &[u8]) -> usize {
         let result = self.endpoint.send(conn, data);
         let len = self
             .record_result(result, |len| AppAction::Write { conn, len })
             .unwrap_or(0);
         self.net.written[self.side.index()] += len as u64;
+        if cfg!(feature = "socket-calls") {
+            self.write_all_returns(conn, data.len(), result);
+        }
         self.flush();
         len
     }
 
+    /// `write_all` returns once every byte of it is taken.
+    fn write_all_returns(&mut self, conn: ConnId, asked: usize, result: Result<usize, Error>) {
+        let len = *result.as_ref().unwrap_or(&0);
+        if !self.blocked_in(conn, Call::Write) {
+            self.enter(Some(conn), Call::Write);
+        }
+        let blocked = &mut self.net.blocked[self.side.index()];
+        blocked.written += len;
+        let total = blocked.written;
+        match result {
+            Ok(len) if len == asked => self.returned(Some(conn), Call::Write, CallResult::Bytes(total)),
+            Ok(_) => {}
+            Err(_) => self.returned(Some(conn), Call::Write, CallResult::Err(IoErrorKind::BrokenPipe)),
+        }
+    }
+
     /// Reads up to `max` in-order bytes, straight onto the end of this
-    /// side's record of received bytes, and returns them.
+    /// side's record of received bytes, and returns them. As `read`: with
+    /// nothing to read yet, the program waits in the call (unless it is in
+    /// another one) until bytes or the FIN arrive; end of file is returned
+    /// once.
     pub fn read(&mut self, conn: ConnId, max: usize) -> &[u8] {
         let received = &mut self.net.received[self.side.index()];
         let start = received.len();
@@ -119,19 +152,105 @@ impl AppIo<'_> {
             // Reading may open the window: a window update may be due.
             self.flush();
         }
-        &self.net.received[self.side.index()][start..]
+        if !cfg!(feature = "socket-calls") {
+            return &self.net.received[self.side.index()][start..];
+        }
+        let eof = result == Ok(0) && self.endpoint.at_eof(conn);
+        let side = self.side.index();
+        let told = self.net.eof_told[side].contains(&conn);
+        let returns = match result {
+            Ok(0) if eof && !told => Some(CallResult::Eof),
+            Ok(0) => None,
+            Ok(len) => Some(CallResult::Bytes(len)),
+            Err(_) => None,
+        };
+        match returns {
+            Some(result) => {
+                if !self.blocked_in(conn, Call::Read) {
+                    self.enter(Some(conn), Call::Read);
+                }
+                self.returned(Some(conn), Call::Read, result);
+                if eof {
+                    self.net.eof_told[side].push(conn);
+                }
+            }
+            None if result.is_ok() && !eof && self.net.blocked[side].call.is_none() => {
+                self.enter(Some(conn), Call::Read);
+            }
+            None => {}
+        }
+        &self.net.received[side][start..]
     }
 
+    /// `drop(stream)`: a FIN (RFC 9293 §3.10.4).
     pub fn close(&mut self, conn: ConnId) {
+        self.close_as(conn, Call::Close);
+    }
+
+    /// `shutdown(Shutdown::Write)`: the same FIN, and the program goes on
+    /// reading.
+    pub fn shutdown(&mut self, conn: ConnId) {
+        self.close_as(conn, Call::Shutdown);
+    }
+
+    fn close_as(&mut self, conn: ConnId, call: Call) {
         let result = self.endpoint.close(self.now, conn);
         self.record_result(result, |_| AppAction::Close { conn });
+        self.call(Some(conn), call, CallResult::Ok);
         self.flush();
     }
 
+    /// `set_linger(Some(Duration::ZERO))` and `drop`: an RST.
     pub fn abort(&mut self, conn: ConnId) {
         let result = self.endpoint.abort(self.now, conn);
         self.record_result(result, |_| AppAction::Abort { conn });
+        self.call(Some(conn), Call::Abort, CallResult::Ok);
         self.flush();
+    }
+
+    fn blocked_in(&self, conn: ConnId, call: Call) -> bool {
+        let b = &self.net.blocked[self.side.index()];
+        b.call == Some(call) && b.conn == Some(conn)
+    }
+
+    /// The program enters `call` and stays in it until it returns.
+    fn enter(&mut self, conn: Option<ConnId>, call: Call) {
+        if !cfg!(feature = "socket-calls") {
+            return;
+        }
+        let side = self.side.index();
+        // A read entered at this instant, left for another call before
+        // anything came, was never waited in: the program made the other
+        // call first (the apps read before deciding to close).
+        if let Some((i, at)) = self.net.blocked[side].record {
+            if self.net.blocked[side].call == Some(Call::Read) && at == self.now && i < self.net.records.len() {
+                self.net.records.remove(i);
+            }
+        }
+        let record = self.net.record.then_some((self.net.records.len(), self.now));
+        self.net.blocked[side] = Blocked {
+            conn,
+            call: Some(call),
+            written: 0,
+            record,
+        };
+        self.net.record(
+            self.now,
+            self.side,
+            What::App {
+                action: AppAction::Call { conn, call },
+            },
+        );
+    }
+
+    fn returned(&mut self, conn: Option<ConnId>, call: Call, result: CallResult) {
+        self.net.returned(self.now, self.side, conn, call, result);
+    }
+
+    /// A call that returns at once.
+    fn call(&mut self, conn: Option<ConnId>, call: Call, result: CallResult) {
+        self.enter(conn, call);
+        self.returned(conn, call, result);
     }
 
     /// Puts a hand-made datagram on the wire as if this host sent it (a
@@ -171,6 +290,10 @@ struct Net {
     datagrams: u64,
     /// Events each host reported that its application has not seen yet.
     pending: [Vec<Event>; 2],
+    /// The socket call each host's program is waiting in.
+    blocked: [Blocked; 2],
+    /// Connections whose end of file a `read` has returned.
+    eof_told: [Vec<ConnId>; 2],
 }
 
 impl Net {
@@ -201,8 +324,31 @@ impl Net {
                     what: What::Engine { event: event.clone() },
                 });
             }
+            // What a blocked call waited for: it returns now, before its
+            // program reacts (its next call comes after).
+            let blocked = &self.blocked[side.index()];
+            let returns = cfg!(feature = "socket-calls")
+                .then(|| blocked.returns_on(&event))
+                .flatten();
+            if let Some((conn, call, result)) = returns {
+                self.returned(now, side, conn, call, result);
+            }
             self.pending[side.index()].push(event);
         }
+    }
+
+    fn returned(&mut self, at: Instant, side: Side, conn: Option<ConnId>, call: Call, result: CallResult) {
+        if !cfg!(feature = "socket-calls") {
+            return;
+        }
+        self.blocked[side.index()] = Blocked::default();
+        self.record(
+            at,
+            side,
+            What::App {
+                action: AppAction::Returned { conn, call, result },
+            },
+        );
     }
 
     fn transmit(&mut self, now: Instant, side: Side, bytes: Vec<u8>) {
@@ -296,6 +442,8 @@ impl Simulator {
                 received: [Vec::new(), Vec::new()],
                 datagrams: 0,
                 pending: [Vec::new(), Vec::new()],
+                blocked: [Blocked::default(); 2],
+                eof_told: [Vec::new(), Vec::new()],
             },
             scenario: scenario.to_string(),
             seed,

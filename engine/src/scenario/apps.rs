@@ -72,17 +72,28 @@ impl App for HttpClient {
                 } => {
                     let request = std::mem::take(&mut self.request);
                     io.write(conn, &request);
+                    // Then read() waits for the response.
+                    io.read(conn, usize::MAX);
                 }
                 Event::Readable { .. } | Event::PeerClosed { .. } => {
-                    let data = io.read(conn, usize::MAX);
-                    self.response.extend_from_slice(data);
-                    if !self.closed && self.abort_after.is_some_and(|n| self.response.len() >= n) {
-                        self.closed = true;
-                        io.abort(conn);
-                        return;
+                    // Read until read() would wait, or returns end of file.
+                    while !self.closed {
+                        let data = io.read(conn, usize::MAX);
+                        if data.is_empty() {
+                            break;
+                        }
+                        self.response.extend_from_slice(data);
+                        if self.abort_after.is_some_and(|n| self.response.len() >= n) {
+                            self.closed = true;
+                            io.abort(conn);
+                            return;
+                        }
+                        if complete_length(&self.response).is_some_and(|n| self.response.len() >= n) {
+                            self.closed = true;
+                            io.close(conn);
+                        }
                     }
-                    let complete = complete_length(&self.response).is_some_and(|n| self.response.len() >= n);
-                    if !self.closed && (complete || io.at_eof(conn)) {
+                    if !self.closed && io.at_eof(conn) {
                         self.closed = true;
                         io.close(conn);
                     }
@@ -127,6 +138,31 @@ impl HttpServer {
     }
 }
 
+impl HttpServer {
+    /// Reads until read() would wait, answering once the request is in;
+    /// after the answer, read() waits for the client's FIN.
+    fn serve(&mut self, io: &mut AppIo<'_>, conn: ConnId) {
+        let Some(exchange) = self.exchanges.iter_mut().find(|x| x.conn == conn) else {
+            return;
+        };
+        loop {
+            let data = io.read(conn, usize::MAX);
+            if data.is_empty() {
+                break;
+            }
+            exchange.request.extend_from_slice(data);
+            if !exchange.answered && exchange.request.windows(4).any(|w| w == b"\r\n\r\n") {
+                exchange.answered = true;
+                io.write(conn, &self.head);
+                io.write(conn, &self.body);
+            }
+        }
+        if io.at_eof(conn) && io.state(conn) == State::CloseWait {
+            io.close(conn);
+        }
+    }
+}
+
 impl App for HttpServer {
     fn start(&mut self, io: &mut AppIo<'_>) {
         io.listen(self.port);
@@ -135,25 +171,24 @@ impl App for HttpServer {
     fn on_events(&mut self, io: &mut AppIo<'_>, events: &[Event]) {
         for event in events {
             match *event {
-                Event::Accepted { conn, .. } => self.exchanges.push(Exchange {
+                // accept() returned; read() waits for the request.
+                Event::Accepted { conn, .. } => {
+                    self.exchanges.push(Exchange {
+                        conn,
+                        request: Vec::new(),
+                        answered: false,
+                    });
+                    self.serve(io, conn);
+                }
+                Event::Readable { conn, .. }
+                | Event::PeerClosed { conn }
+                | Event::Writable { conn }
+                | Event::StateChanged {
                     conn,
-                    request: Vec::new(),
-                    answered: false,
-                }),
-                Event::Readable { conn, .. } | Event::PeerClosed { conn } | Event::Writable { conn } => {
-                    let Some(exchange) = self.exchanges.iter_mut().find(|x| x.conn == conn) else {
-                        continue;
-                    };
-                    let data = io.read(conn, usize::MAX);
-                    exchange.request.extend_from_slice(data);
-                    if !exchange.answered && exchange.request.windows(4).any(|w| w == b"\r\n\r\n") {
-                        exchange.answered = true;
-                        io.write(conn, &self.head);
-                        io.write(conn, &self.body);
-                    }
-                    if io.at_eof(conn) && io.state(conn) == State::CloseWait {
-                        io.close(conn);
-                    }
+                    to: State::Established,
+                    ..
+                } => {
+                    self.serve(io, conn);
                 }
                 _ => {}
             }
@@ -223,31 +258,36 @@ impl Peer {
 
     /// Hands TCP as much of what is left to send as it takes.
     fn write_more(&mut self, io: &mut AppIo<'_>, conn: ConnId) {
-        if self.written < self.data.len() && io.state(conn).can_send() {
+        // As a program does, only once connect() or accept() has returned.
+        if self.written < self.data.len() && matches!(io.state(conn), State::Established | State::CloseWait) {
             self.written += io.write(conn, &self.data[self.written..]);
         }
     }
 
     fn pump(&mut self, io: &mut AppIo<'_>, conn: ConnId) {
         self.write_more(io, conn);
-        let got = match self.read_pace {
-            None => io.read(conn, usize::MAX),
+        match self.read_pace {
+            // Read until read() would wait (each read echoed, for an echo
+            // server).
+            None => loop {
+                let got = io.read(conn, usize::MAX);
+                if got.is_empty() {
+                    break;
+                }
+                if self.echo {
+                    self.data.extend_from_slice(got);
+                    self.write_more(io, conn);
+                }
+            },
             Some((bytes, every)) => {
                 let due = self.next_read.is_none_or(|t| t <= io.now());
                 if due && io.readable(conn) > 0 {
                     self.next_read = Some(io.now() + every);
-                    io.read(conn, bytes)
-                } else {
-                    if io.readable(conn) == 0 {
-                        self.next_read = None;
-                    }
-                    &[]
+                    io.read(conn, bytes);
+                } else if io.readable(conn) == 0 {
+                    self.next_read = None;
                 }
             }
-        };
-        if self.echo && !got.is_empty() {
-            self.data.extend_from_slice(got);
-            self.write_more(io, conn);
         }
         let state = io.state(conn);
         let all_sent = self.written == self.data.len();
@@ -258,7 +298,12 @@ impl Peer {
         };
         if !self.closed && all_sent && may_close {
             self.closed = true;
-            io.close(conn);
+            // With the peer still sending, only our direction ends.
+            if state == State::Established {
+                io.shutdown(conn);
+            } else {
+                io.close(conn);
+            }
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod duplicate;
 pub mod fast_retransmit;
 pub mod free;
 pub mod half_close;
+pub mod listing;
 pub mod lost_data;
 pub mod lost_final_ack;
 pub mod modern_curl;
