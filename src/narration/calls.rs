@@ -40,7 +40,7 @@ fn because(call: Call, result: CallResult) -> &'static str {
     }
 }
 
-/// The calls that return as step `n`'s segment arrives, as a sentence:
+/// The calls that waited for step `n`'s segment and return as it arrives:
 /// "In the server's program, accept() returns Ok now: the handshake is
 /// complete." None when none does.
 pub fn at_arrival(story: &Story, calls: &[Vec<CallSpan>; 2], n: usize) -> Option<String> {
@@ -56,7 +56,10 @@ pub fn at_arrival(story: &Story, calls: &[Vec<CallSpan>; 2], n: usize) -> Option
     let to = step.from.other();
     let sentences: Vec<String> = calls[to.index()]
         .iter()
+        // Those that waited for this segment (calls that return at once
+        // are in the code lane).
         .filter(|c| c.records.1.is_some_and(|r| r > record && r < next))
+        .filter(|c| c.end.is_some_and(|(at, _)| at > c.start))
         .filter_map(|c| {
             let (_, result) = c.end?;
             Some(format!(
