@@ -225,6 +225,12 @@ impl AppIo<'_> {
         if let Some((i, at)) = self.net.blocked[side].record {
             if self.net.blocked[side].call == Some(Call::Read) && at == self.now && i < self.net.records.len() {
                 self.net.records.remove(i);
+                // The other host's open call may be recorded after it.
+                for (j, _) in self.net.blocked.iter_mut().filter_map(|b| b.record.as_mut()) {
+                    if *j > i {
+                        *j -= 1;
+                    }
+                }
             }
         }
         let record = self.net.record.then_some((self.net.records.len(), self.now));
