@@ -172,6 +172,13 @@ pub fn app(props: &Props) -> Html {
         Callback::from(move |on: bool| dispatch.dispatch(Action::SetRandomIsn(on.then(random_secret))))
     };
     let embed = state.params.embed;
+    // The programs' calls, when the code is shown.
+    #[cfg(feature = "full")]
+    let calls = if state.params.code {
+        state.calls.clone()
+    } else {
+        std::rc::Rc::default()
+    };
     let theme = match state.params.theme {
         Theme::Auto => None,
         Theme::Light => Some("light"),
@@ -196,8 +203,13 @@ pub fn app(props: &Props) -> Html {
         #[cfg(feature = "full")]
         let code = [Side::Client, Side::Server].into_iter().filter_map(|side| {
             let listing = listings[side.index()].as_deref()?;
-            let (line, what) = code_lane::running(listing, &state.calls[side.index()], done.cursor)?;
-            Some(format!(" The {}'s code, line {}: {what}.", side.name(), line + 1))
+            let now = code_lane::running(listing, &calls[side.index()], done.cursor)?;
+            Some(format!(
+                " The {}'s code, line {}: {}.",
+                side.name(),
+                now.line + 1,
+                now.what()
+            ))
         });
         #[cfg(feature = "full")]
         let said = said + &code.collect::<String>();
@@ -255,12 +267,14 @@ pub fn app(props: &Props) -> Html {
     } else {
         (
             code_lane(&code_lane::Props {
+                story: state.story.clone(),
                 listings: state.listings(),
-                calls: state.calls.clone(),
+                calls: calls.clone(),
                 cursor: moment.cursor,
                 open: !embed && !crate::hooks::is_narrow(),
+                at_end: step == last,
             }),
-            crate::narration::calls::at_arrival(&story, &state.calls, focus),
+            crate::narration::calls::at_arrival(&story, &calls, focus),
         )
     };
     #[cfg(not(feature = "full"))]
@@ -310,7 +324,7 @@ pub fn app(props: &Props) -> Html {
                     { host_card(Side::Server, story.server, shown_state(1, server_state), server_t, replaying) }
                 </div>
                 { controls(&controls::Props { step, last, playing: state.playing, speed: state.params.speed,
-                                             random_isn: state.params.random_isn, predict: state.params.predict, replaying,
+                                             random_isn: state.params.random_isn, predict: state.params.predict, code: state.params.code, replaying,
                                              on_action: on_action.clone(), on_random_isn }) }
                 { predict }
                 { key_moments(
@@ -328,7 +342,7 @@ pub fn app(props: &Props) -> Html {
                                                   on_select: on_action.reform(Action::GoTo),
                                                   keys: key_steps.iter().map(|(n, _)| *n).collect(),
                                                   #[cfg(feature = "full")]
-                                                  calls: state.calls.clone() }) }
+                                                  calls: calls.clone() }) }
                         if !embed {
                             { state_diagram(&state_diagram::Props { client: client_state, server: server_state, client_last: client_t, server_last: server_t }) }
                         }
@@ -343,7 +357,7 @@ pub fn app(props: &Props) -> Html {
                 { compare }
                 if !embed && !replaying {
                     { lab_panel(&lab_panel::Props { focus, faults: state.faults.clone(), lab: state.lab.clone(),
-                                                    latency_ms: story.one_way_delay_ms(), delays_acks: story.delays_acks,
+                                                    latency_ms: story.one_way_delay_ms().unwrap_or(0), delays_acks: story.delays_acks,
                                                     on_action: on_action.clone() }) }
                     // Plots say little about a handful of segments: folded then.
                     <details class="plots" open={story.data_segments() >= 8}>
@@ -427,7 +441,7 @@ fn random_secret() -> u64 {
 #[hook]
 fn use_code_listings(state: &AppState, dispatch: UseReducerDispatcher<AppState>) {
     let code = state.lesson().and_then(Result::ok).map(|l| l.code.clone());
-    let needs_code = state.listings().iter().any(Option::is_none);
+    let needs_code = state.params.code && state.listings().iter().any(Option::is_none);
     use_effect_with((state.params.scenario.clone(), code.filter(|_| needs_code)), {
         move |(id, code): &(String, Option<[Option<crate::lesson::CodeFile>; 2]>)| {
             for (side, file) in code.iter().flatten().enumerate() {

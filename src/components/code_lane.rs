@@ -3,13 +3,15 @@
 //! waiting for, or returned. The calls come from the engine's
 //! applications (the trace), the code from the lesson's listings.
 
-use crate::narration::calls::{returned, waiting};
+use crate::narration::calls::{failure_cause, returned, waiting};
+use crate::state::story::Story;
 use std::rc::Rc;
 use tcpsim::net::Side;
 use tcpsim::scenario::listing::{CallSpan, Listing};
 use yew::prelude::*;
 
 pub struct Props {
+    pub story: Rc<Story>,
     pub listings: [Option<Rc<Listing>>; 2],
     pub calls: Rc<[Vec<CallSpan>; 2]>,
     /// Records applied so far (the ladder's clock: calls returning at one
@@ -17,6 +19,9 @@ pub struct Props {
     pub cursor: usize,
     /// Open at first (folded on phones and when embedded).
     pub open: bool,
+    /// The last step is shown: a call still waiting will return on its
+    /// own (a timeout), and the lane says how.
+    pub at_end: bool,
 }
 
 pub fn code_lane(props: &Props) -> Html {
@@ -25,11 +30,11 @@ pub fn code_lane(props: &Props) -> Html {
     }
     html! {
         <details class="code-lane" open={props.open} data-testid="code-lane">
-            <summary>{ "The code: each host's program, and the line running now" }</summary>
+            <summary data-testid="code-lane-summary">{ "The code: each host's program, and the line running now" }</summary>
             <div class="code-hosts">
                 { for [Side::Client, Side::Server].into_iter().map(|side| {
                     match &props.listings[side.index()] {
-                        Some(listing) => program(side, listing, &props.calls[side.index()], props.cursor),
+                        Some(listing) => program(&props.story, side, listing, &props.calls[side.index()], props.cursor, props.at_end),
                         None => html! {},
                     }
                 }) }
@@ -38,25 +43,47 @@ pub fn code_lane(props: &Props) -> Html {
     }
 }
 
-/// Where one host's program is once `cursor` records are applied: the
-/// line and what its call is doing, or None before its first call.
-pub fn running(listing: &Listing, calls: &[CallSpan], cursor: usize) -> Option<(usize, String)> {
+/// Where one host's program is: the line running, the call on it, and
+/// whether that call has returned.
+pub struct Running<'a> {
+    pub line: usize,
+    pub call: &'a CallSpan,
+    pub returned: bool,
+}
+
+impl Running<'_> {
+    /// What the call is waiting for, or what it returned.
+    pub fn what(&self) -> String {
+        match self.call.end {
+            Some((_, result)) if self.returned => returned(self.call.call, result),
+            _ => waiting(self.call.call).to_string(),
+        }
+    }
+}
+
+/// Where one host's program is once `cursor` records are applied; None
+/// before its first call.
+pub fn running<'a>(listing: &Listing, calls: &'a [CallSpan], cursor: usize) -> Option<Running<'a>> {
     let k = calls.iter().rposition(|c| c.records.0 < cursor)?;
     let kinds: Vec<_> = calls[..=k].iter().map(|c| c.call).collect();
     let line = *listing.place(&kinds).ok()?.last()?;
-    let c = calls[k];
-    let what = match (c.end, c.records.1) {
-        (Some((_, result)), Some(r)) if r < cursor => returned(c.call, result),
-        _ => waiting(c.call).to_string(),
-    };
-    Some((line, what))
+    let call = &calls[k];
+    let returned = call.records.1.is_some_and(|r| r < cursor);
+    Some(Running { line, call, returned })
 }
 
-fn program(side: Side, listing: &Listing, calls: &[CallSpan], cursor: usize) -> Html {
+fn program(story: &Story, side: Side, listing: &Listing, calls: &[CallSpan], cursor: usize, at_end: bool) -> Html {
     let now = running(listing, calls, cursor);
     let id = format!("code-{}", side.name());
+    // An error, and the segment behind it, as the program sees it.
+    let error = now.as_ref().filter(|r| r.returned || at_end).and_then(|r| {
+        let (_, result) = r.call.end?;
+        let cause = failure_cause(story, side, r.call)?;
+        let when = if r.returned { "" } else { "in the end, " };
+        Some(format!("// ↑ {when}{}: {cause}", returned(r.call.call, result)))
+    });
     let status = match &now {
-        Some((line, what)) => format!("line {}: {what}", line + 1),
+        Some(r) => format!("line {}: {}", r.line + 1, r.what()),
         None => "not started yet".to_string(),
     };
     html! {
@@ -67,16 +94,29 @@ fn program(side: Side, listing: &Listing, calls: &[CallSpan], cursor: usize) -> 
             </figcaption>
             <pre tabindex="0" aria-label={format!("The {}'s program", side.name())}><code>
                 { for listing.lines.iter().enumerate().map(|(i, text)| {
-                    let current = now.as_ref().is_some_and(|(line, _)| *line == i);
+                    let current = now.as_ref().is_some_and(|r| r.line == i);
                     html! {
                         <span class={if current { "code-line current" } else { "code-line" }}
                               aria-current={current.then_some("true")}
                               data-testid={current.then(|| format!("code-current-{}", side.name()))}>
-                            <span class="ln" aria-hidden="true">{ i + 1 }</span>{ text }{ "\n" }
+                            <span class="ln" aria-hidden="true">{ i + 1 }</span>{ text }
+                            // The error under its line (a block: it ends the line).
+                            if let (true, Some(error)) = (current, &error) {
+                                <span class="code-error" data-testid={format!("code-error-{}", side.name())}>
+                                    { indent(text) }{ error }
+                                </span>
+                            } else {
+                                { "\n" }
+                            }
                         </span>
                     }
                 }) }
             </code></pre>
         </figure>
     }
+}
+
+/// The leading spaces of a line of code.
+fn indent(line: &str) -> &str {
+    &line[..line.len() - line.trim_start().len()]
 }

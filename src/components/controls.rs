@@ -1,6 +1,6 @@
 //! Playback controls: restart, step back, play/pause, step forward, a
-//! scrubber with one tick per segment, speed, the random-ISN switch and the
-//! embed button. Keyboard shortcuts are handled by the app.
+//! scrubber with one tick per segment, speed, the random-ISN, predict and
+//! code switches, and the embed button. Keyboard shortcuts are handled by the app.
 
 use crate::state::params::{speed_named, SPEEDS};
 use crate::state::Action;
@@ -14,6 +14,8 @@ pub struct Props {
     pub random_isn: bool,
     /// Predict mode: the learner predicts each segment before it is shown.
     pub predict: bool,
+    /// Each host's program is shown beside the ladder.
+    pub code: bool,
     /// A capture is replayed: no engine run to change.
     pub replaying: bool,
     pub on_action: Callback<Action>,
@@ -41,6 +43,10 @@ pub fn controls(props: &Props) -> Html {
             on: input.checked(),
             full_level: false,
         }
+    });
+    let on_code = props.on_action.reform(|e: Event| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        Action::SetCode(input.checked())
     });
     html! {
         <div class="controls" role="toolbar" aria-label="Playback">
@@ -82,6 +88,10 @@ pub fn controls(props: &Props) -> Html {
                 <label class="switch">
                     <input type="checkbox" role="switch" checked={props.predict} onchange={on_predict} data-testid="predict-mode" />
                     { " Predict" }
+                </label>
+                <label class="switch">
+                    <input type="checkbox" role="switch" checked={props.code} onchange={on_code} data-testid="code-mode" />
+                    { " Code" }
                 </label>
             }
             <button onclick={act(|| Action::ToggleEmbed)} data-testid="embed-button">{ "Embed" }</button>

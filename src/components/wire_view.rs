@@ -18,7 +18,9 @@ pub fn wire_view(story: &Shared, in_flight: &[InFlight], on_select: &Callback<us
     html! {
         <div class="wire" style={format!("--lanes: {lanes}")}>
             <div class="wire-line" aria-hidden="true"></div>
-            <span class="wire-caption">{ format!("one-way delay {delay_ms} ms") }</span>
+            if let Some(ms) = delay_ms {
+                <span class="wire-caption">{ format!("one-way delay {ms} ms") }</span>
+            }
             { for in_flight.iter().map(|f| {
                 let Some(step) = story.steps.get(f.step.wrapping_sub(1)) else { return html! {} };
                 let lane = step.lane % lanes;

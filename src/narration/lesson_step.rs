@@ -109,9 +109,11 @@ pub(super) fn narrate(story: &Story, step: &Step, phrases: &Phrases) -> String {
     // A state change right after sending that the sender's next segment
     // will not tell (it is not sent next): an application's close with
     // data still queued.
+    // (After the last segment, what comes later is told as afterwards.)
+    let last = step.number == story.steps.len();
     let next = after
         .iter()
-        .position(|r| matches!(r.what, What::Sent { .. } | What::Delivered { .. }));
+        .position(|r| matches!(r.what, What::Sent { .. } | What::Delivered { .. }) || (last && r.at != step.sent_at));
     let told_next = next.is_some_and(|k| after[k].side == step.from && matches!(after[k].what, What::Sent { .. }));
     if !told_next {
         for r in &after[..next.unwrap_or(after.len())] {

@@ -129,7 +129,7 @@ mod tests {
 
     use super::*;
     use crate::lesson::{Key, Lesson};
-    use crate::state::story::{Fate, Step};
+    use crate::state::story::{Fate, Moment, Step};
     use tcpsim::net::Side;
     use tcpsim::scenario::{self, RunOptions};
     use tcpsim::tcp::State;
@@ -355,6 +355,40 @@ mod tests {
         }
         let story = story("syn-timeout");
         assert_says(&story, story.steps.last().unwrap(), "connection timed out");
+    }
+
+    #[test]
+    fn a_state_told_as_now_is_the_state_while_the_step_lasts() {
+        for s in scenario::ALL {
+            let story = story(s.id);
+            for step in &story.steps {
+                let text = said(&story, step);
+                for side in [Side::Client, Side::Server] {
+                    let told = format!("The {} is now ", side.name());
+                    let Some(at) = text.rfind(&told) else { continue };
+                    // The receiver: as the segment's arrival left it. The
+                    // sender: any state it had from sending until then (a
+                    // later step may show later: see `Step::shown`).
+                    let from = if side == step.from {
+                        step.sent_record + 1
+                    } else {
+                        step.done.cursor
+                    };
+                    let states: Vec<State> = (from..=step.done.cursor)
+                        .map(|cursor| story.state_at(side, Moment { cursor, ..step.done }).0)
+                        .collect();
+                    assert!(
+                        states
+                            .iter()
+                            .any(|st| text[at + told.len()..].starts_with(&format!("{}:", st.name()))),
+                        "{} step {}: the {} was {states:?}, but: {text}",
+                        s.id,
+                        step.number,
+                        side.name(),
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -64,7 +64,7 @@ impl Comparison {
             labels,
             summaries: [Summary::of(&story.trace), Summary::of(&other.trace)],
             plots: [a, b],
-            one_way_delay_ms: story.one_way_delay_ms(),
+            one_way_delay_ms: story.one_way_delay_ms().unwrap_or(0),
         }
     }
 }

@@ -145,6 +145,9 @@ pub enum Action {
         on: bool,
         full_level: bool,
     },
+    /// Show each host's program beside the ladder (`code=1`), or not.
+    /// (A build without the socket calls hands the page to one with them.)
+    SetCode(bool),
     /// Replay this capture's conversation in place of the lesson.
     #[cfg(feature = "full")]
     CaptureLoaded(Rc<crate::capture_protocol::Replayed>),
@@ -215,7 +218,7 @@ impl AppState {
     #[cfg(feature = "full")]
     pub fn listings(&self) -> [Option<Rc<Listing>>; 2] {
         self.listings.clone().map(|l| {
-            l.filter(|(id, _)| *id == self.params.scenario)
+            l.filter(|(id, _)| self.params.code && *id == self.params.scenario)
                 .map(|(_, listing)| listing)
         })
     }
@@ -620,6 +623,7 @@ impl Reducible for AppState {
                 let step = s.step();
                 s.show_capture(step);
             }
+            Action::SetCode(on) => s.params.code = on,
             Action::SetPredict { on, full_level } => {
                 s.params.predict = on;
                 s.params.full_level = full_level;

@@ -50,6 +50,9 @@ pub struct Params {
     /// A capture file next to the page to open and replay
     /// (`capture=captures/x.pcap`), in the build that reads captures.
     pub capture: Option<String>,
+    /// Each host's program shown beside the ladder (`code=1`), in the
+    /// build that has the socket calls.
+    pub code: bool,
 }
 
 impl Default for Params {
@@ -66,6 +69,7 @@ impl Default for Params {
             predict: false,
             full_level: false,
             capture: None,
+            code: false,
         }
     }
 }
@@ -129,6 +133,7 @@ impl Params {
                 self.capture = Some(value.to_string());
             }
             "autoplay" => self.autoplay = flag(value)?,
+            "code" => self.code = flag(value)?,
             "embed" => self.embed = flag(value)?,
             "isn" => {
                 self.random_isn = match value {
@@ -180,6 +185,9 @@ impl Params {
         }
         if self.full_level {
             q.push_str("&level=full");
+        }
+        if self.code {
+            q.push_str("&code=1");
         }
         if let Some(path) = &self.capture {
             q.push_str("&capture=");

@@ -261,12 +261,12 @@ impl Story {
         }
     }
 
-    /// The wire's one-way delay as the first delivered segment saw it (ms).
-    pub fn one_way_delay_ms(&self) -> u64 {
+    /// The wire's one-way delay as the first delivered segment saw it
+    /// (ms); None if nothing arrived.
+    pub fn one_way_delay_ms(&self) -> Option<u64> {
         self.steps
             .iter()
             .find_map(|s| Some(s.arrive_at()?.micros().saturating_sub(s.sent_at.micros()) / 1000))
-            .unwrap_or(0)
     }
 
     /// The side that sent the most data (whose congestion window matters).

@@ -161,7 +161,7 @@ async function axe(page, what) {
     seen.add(info.id);
     if (!info.outline) unstyled.push(info.id);
   }
-  const controls = ['scenario', 'restart', 'back', 'play', 'forward', 'scrubber', 'speed', 'random-isn', 'embed-button',
+  const controls = ['scenario', 'restart', 'back', 'play', 'forward', 'scrubber', 'speed', 'random-isn', 'predict-mode', 'code-mode', 'embed-button',
                     'ladder-arrow', 'fault-drop', 'loss', 'payload-send', 'pcap-client', 'pcap-server'];
   for (const id of controls) check(seen.has(id), `keyboard: Tab reaches ${id}`);
   check(unstyled.length === 0, `keyboard: focus is visible on every stop (without an outline: ${unstyled.join(', ') || 'none'})`);
@@ -329,35 +329,84 @@ async function axe(page, what) {
   await context.close();
 }
 
-// 8b. The code lane (full build): each host's program, the running line
-// following the steps, the calls' returns in the narration.
+// 8b. The code lane: each host's program, the running line following the
+// steps, the calls' returns in the narration, errors with the segment that
+// caused them. Reached from the first page by keyboard alone: the Code
+// switch hands the page to full/.
 {
-  const page = await open(`${base}full/?scenario=curl&step=2`, { reducedMotion: 'reduce' });
+  const page = await open(`${base}?scenario=curl&step=2`, { reducedMotion: 'reduce' });
+  const focused = () => page.evaluate(() => document.activeElement?.dataset?.testid || document.activeElement?.getAttribute('aria-label') || document.activeElement?.tagName);
+  const tabTo = async (want, key = 'Tab') => {
+    for (let i = 0; i < 120 && await focused() !== want; i++) await page.keyboard.press(key);
+    return await focused() === want;
+  };
+  check(await tabTo('code-mode'), 'code: Tab reaches the Code switch on the first page');
+  await page.keyboard.press('Space');
   await page.waitForSelector("[data-testid='code-current-server']", { timeout: 30000 });
+  const at = new URL(page.url());
+  check(at.pathname === `${SUBPATH}full/` && at.searchParams.get('code') === '1' && at.searchParams.get('step') === '2',
+    `code: the switch opens the same step in full/ with the code shown (${at.pathname}${at.search})`);
   const status = async () => [await text(page, 'code-status-client'), await text(page, 'code-status-server')];
   let [c, sv] = await status();
   check(c.includes('connect() returns Ok') && sv.includes('accept() waits'),
     `code: at step 2 connect() has returned and accept() still waits (${c} | ${sv})`);
+  // Keyboard: Tab reaches the server's program, focus shows, and the
+  // arrow keys step from there with focus kept on it.
+  check(await tabTo("The server's program"), "code: Tab reaches the server's program");
+  const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  check(ring !== 'none', `code: focus on the program is visible (outline ${ring})`);
   await page.keyboard.press('ArrowRight');
-  await page.waitForFunction(() => document.querySelector("[data-testid='step-count']")?.textContent.startsWith('3 /'));
+  await stepIs(page, 3);
   [c, sv] = await status();
   const said = await page.evaluate(() => document.querySelector("[data-testid='narration-calls']")?.textContent || '');
   check(sv.includes('accept() returns Ok') && said.includes("server's program, accept() returns Ok now"),
     `code: accept() returns as step 3 arrives, and the narration says so (${sv} | ${said})`);
   const line = await page.textContent("[data-testid='code-current-server']");
   check(line.includes('listener.accept()'), `code: the server's accept() line is lit (${line.trim()})`);
+  check(await focused() === "The server's program", 'code: focus stays on the program as the step changes');
   await page.keyboard.press('ArrowLeft');
-  await page.waitForFunction(() => document.querySelector("[data-testid='step-count']")?.textContent.startsWith('2 /'));
+  await stepIs(page, 2);
   check((await text(page, 'code-status-server')).includes('accept() waits'), 'code: stepping back, the server waits in accept() again');
   check(await page.$$eval('.call-bracket', (b) => b.length) >= 2, 'code: the waiting calls are bracketed on the ladder');
-  check((await text(page, 'live')).includes("The server's code, line 8: accept() waits"), `code: the step's announcement names the running line (${await text(page, 'live')})`);
+  const live = await text(page, 'live');
+  check(live.includes("The server's code, line 8: accept() waits") && (live.match(/line \d+:/g) || []).length === 2,
+    `code: the step's one announcement names each program's line (${live})`);
+  // The lane's heading folds it, by keyboard too.
+  check(await tabTo('code-lane-summary', 'Shift+Tab'), "code: Shift+Tab reaches the lane's heading");
+  await page.keyboard.press('Enter');
+  check(!(await page.$eval("[data-testid='code-lane']", (d) => d.open)), 'code: Enter on the heading folds the lane');
+  await page.keyboard.press('Enter');
   await axe(page, 'the code lane');
   await page.screenshot({ path: path.join(shots, 'code-lane-1280x800.png') });
-  await page.goto(`${base}full/?scenario=refused&step=2`);
-  await page.waitForSelector("[data-testid='code-current-client']", { timeout: 30000 });
-  const refused = await text(page, 'code-status-client');
-  check(refused.includes('connect() returns Err(ConnectionRefused)'), `code: in refused, connect() returns ConnectionRefused (${refused})`);
+  // Errors as a program sees them, with the segment behind each.
+  const errors = [
+    ['refused', 2, 'client', 'connect() returns Err(ConnectionRefused): caused by step 2, the server\'s RST'],
+    ['syn-timeout', 6, 'client', 'in the end, connect() returns Err(TimedOut): step 6, the SYN (try 6), got no answer'],
+    ['reset', 10, 'server', 'read() returns Err(ConnectionReset): caused by step 10, the client\'s RST'],
+  ];
+  for (const [id, step, side, words] of errors) {
+    await page.goto(`${base}full/?scenario=${id}&step=${step}&code=1`);
+    await page.waitForSelector(`[data-testid='code-error-${side}']`, { timeout: 30000 });
+    const note = await text(page, `code-error-${side}`);
+    check(note.includes(words), `code: in ${id}, the ${side}'s listing says ${words.split(':')[0]} (${note.trim()})`);
+  }
+  // Without the switch, full/ shows no code.
+  await page.goto(`${base}full/?scenario=curl&step=2`);
+  await page.waitForSelector('html[data-first-frame-ms]');
+  await page.waitForTimeout(300);
+  check(!(await page.$("[data-testid='code-lane']")) && !(await page.$('.call-bracket')), 'code: with the switch off, no lane and no brackets');
   await page.context().close();
+  // On a phone the lane starts folded under the ladder, one tap away.
+  const phone = await open(`${base}full/?scenario=refused&step=2&code=1`, { viewport: { width: 390, height: 844 } });
+  await phone.waitForSelector("[data-testid='code-lane']", { timeout: 30000 });
+  check(!(await phone.$eval("[data-testid='code-lane']", (d) => d.open)), 'code: on a phone the lane starts folded');
+  await phone.click("[data-testid='code-lane-summary']");
+  const wide = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(wide <= 0, `code: on a phone the open lane does not scroll the page sideways (${wide} px too wide)`);
+  await phone.$eval("[data-testid='code-lane']", (d) => d.scrollIntoView());
+  await phone.screenshot({ path: path.join(shots, 'code-lane-phone-390x844.png') });
+  await axe(phone, 'the code lane on a phone');
+  await phone.context().close();
 }
 // 9. Captures: `?capture=` from the first page, the conversation table,
 // stepping with inferred states and analysis marks, another conversation,
