@@ -12,8 +12,9 @@ if os.environ.get("TRUNK_PROFILE") == "debug":
     sys.exit(0)
 path = os.path.join(os.environ.get("TRUNK_STAGING_DIR", sys.argv[1] if len(sys.argv) > 1 else "dist"), "index.html")
 html = open(path, encoding="utf-8").read()
-# Trunk's loader; quotes may be gone when the HTML is minified.
-scripts = re.findall(r'<script type="?module"?>(.*?)</script>', html, re.S)
+# Trunk's loader and the head's own inline script (quotes may be gone when
+# the HTML is minified); not the lesson text the prerendered page carries.
+scripts = re.findall(r'<script(?: type="?module"?)?>(.*?)</script>', html, re.S)
 hashes = " ".join("'sha256-%s'" % base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() for s in scripts)
 policy = (
     "default-src 'self'; "

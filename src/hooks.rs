@@ -108,14 +108,17 @@ fn failed(done: Callback<Result<String, String>>) -> Closure<dyn FnMut(JsValue)>
 }
 
 /// A lesson that needs modern TCP (SACK, timestamps, the newer congestion
-/// controls), compare mode, predict mode and the code lane, run in the build that has it, `full/`
+/// controls) or shows its plots, compare mode, predict mode and the code
+/// lane run in the build that has them, `full/`
 /// (built from full.html), so the first page carries none of that code.
 /// Returns true if this page is handing `query` over to it.
 #[inline(never)]
 pub fn hand_over_to_full_build(params: &Params, query: &str) -> bool {
-    let modern = tcpsim::scenario::find(&params.scenario).is_some_and(|s| s.modern);
-    let needed = !tcpsim::tcp::MODERN
-        && (modern || params.compare.is_some() || params.predict || params.capture.is_some() || params.code);
+    let lesson_needs_it = tcpsim::scenario::find(&params.scenario).is_some_and(|s| s.modern)
+        || crate::plot::PLOTTED.contains(&params.scenario.as_str());
+    let view_needs_it =
+        params.compare.is_some() || params.predict || params.capture.is_some() || params.code || params.plots;
+    let needed = !tcpsim::tcp::MODERN && (lesson_needs_it || view_needs_it);
     if needed {
         if let Some(window) = web_sys::window() {
             // A capture's path is relative to this page, which full/ is not:

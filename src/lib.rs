@@ -35,14 +35,32 @@ pub fn start() {
     if hooks::hand_over_to_full_build(&state::params::Params::parse(&query).0, &query) {
         return;
     }
-    let root = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("app").or_else(|| d.body().map(Into::into)));
-    if let Some(root) = root {
-        // Replace the loading message.
-        root.set_inner_html("");
-        yew::Renderer::<App>::with_root(root).render();
-    }
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    // A prerendered page carries its first lesson's script: the app's first
+    // view is then the one the page shows already, with nothing to fetch.
+    let lesson = document.get_element_by_id("first-lesson").and_then(|script| {
+        Some((
+            script.get_attribute("data-scenario")?.into(),
+            script.text_content()?.into(),
+        ))
+    });
+    let Some(root) = document
+        .get_element_by_id("app")
+        .or_else(|| document.body().map(Into::into))
+    else {
+        return;
+    };
+    // In place of the loading message or the prerendered view, in one go:
+    // nothing is painted in between. (The prerendered page loads the app
+    // once its view is painted: see src/bin/prerender.rs.)
+    root.set_inner_html("");
+    let props = Props {
+        lesson,
+        ..Props::default()
+    };
+    yew::Renderer::<App>::with_root_and_props(root, props).render();
 }
 
 #[cfg(test)]

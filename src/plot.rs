@@ -10,6 +10,17 @@ use tcpsim::tcp::{Event, Phase, RetransmitReason, Timer};
 use tcpsim::trace::What;
 use yew::prelude::*;
 
+/// A run shows its plots unfolded from this many data segments on: fewer
+/// say little on a plot.
+#[cfg(any(test, feature = "full"))]
+pub const PLOTTED_FROM: usize = 8;
+
+/// The lessons whose runs, as designed, have `PLOTTED_FROM` data segments
+/// or more. They open in the build that draws the plots, `full/` (see
+/// `hooks::hand_over_to_full_build`), and so does any view that asks for
+/// the plots (`plots=1`).
+pub const PLOTTED: &[&str] = &["fast-retransmit", "zero-window", "congestion"];
+
 /// The viewBox of both plots, and the margins around the axes (the left
 /// one holds the y values).
 pub const W: i64 = 640;
@@ -567,6 +578,27 @@ impl Plots {
         let window = Bounds { t_end, ..window };
         let sequence = Bounds { t_end, ..sequence };
         (Plots::within(a, window, sequence), Plots::within(b, window, sequence))
+    }
+}
+
+#[cfg(test)]
+mod plotted_tests {
+    use super::*;
+    use tcpsim::scenario::{self, RunOptions};
+
+    #[test]
+    fn the_plotted_lessons_are_those_with_enough_data_segments() {
+        // Modern lessons open in the full build anyway: not listed.
+        let plotted: Vec<&str> = scenario::ALL
+            .iter()
+            .filter(|s| !s.modern)
+            .filter(|s| {
+                let story = Story::new(scenario::run(s.id, &RunOptions::default()).unwrap());
+                story.data_segments() >= PLOTTED_FROM
+            })
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(PLOTTED, plotted);
     }
 }
 

@@ -15,8 +15,10 @@ use super::ladder::{self, keep_focus_in_view, ladder};
 use super::narration_panel::{self, narration_panel};
 use super::notices::notices;
 use super::scenario_picker::scenario_picker;
+#[cfg(feature = "full")]
 use super::sequence_plot::sequence_plot;
 use super::state_diagram::{self, state_diagram};
+#[cfg(feature = "full")]
 use super::window_plot::window_plot;
 use super::wire_view::wire_view;
 use crate::hooks::{
@@ -40,6 +42,16 @@ pub struct Props {
     /// Whether travel is animated; follows `prefers-reduced-motion` when `None`.
     #[prop_or_default]
     pub still: Option<bool>,
+    /// A lesson's script the page carries (scenario id, text), used at once
+    /// if that lesson opens: the prerendered page has the first lesson's,
+    /// so the app's first view is the one the page already shows.
+    #[prop_or_default]
+    pub lesson: Option<(AttrValue, AttrValue)>,
+    /// Only the view's first screen, for the prerender at build time: the
+    /// panels under it (state diagram, lab, plots, capture) come with the
+    /// app, below what the page already shows, so nothing moves.
+    #[prop_or_default]
+    pub first_screen: bool,
 }
 
 #[component(App)]
@@ -47,15 +59,20 @@ pub fn app(props: &Props) -> Html {
     let state = {
         let query = props.query.clone();
         let still = props.still;
+        let lesson = props.lesson.clone();
         use_reducer(move || {
             let query = query.map(|q| q.to_string()).unwrap_or_else(page_query);
             let (params, notices) = Params::parse(&query);
-            AppState::new(
+            let state = AppState::new(
                 params,
                 notices,
                 random_secret(),
                 still.unwrap_or_else(prefers_reduced_motion),
-            )
+            );
+            match lesson.filter(|(id, _)| **id == state.params.scenario) {
+                Some((id, text)) => state.with_lesson(id.to_string(), Lesson::parse(&text).map(std::rc::Rc::new)),
+                None => state,
+            }
         })
     };
     let dispatch = state.dispatcher();
@@ -279,6 +296,24 @@ pub fn app(props: &Props) -> Html {
     };
     #[cfg(not(feature = "full"))]
     let (code, code_note) = (Html::default(), None);
+    // Plots say little about a handful of segments: folded then. The
+    // first page has none: its button opens them in the full build.
+    #[cfg(feature = "full")]
+    let plots = html! {
+        <details class="plots" open={state.params.plots || story.data_segments() >= crate::plot::PLOTTED_FROM}>
+            <summary>{ "Plots: congestion window and time–sequence" }</summary>
+            { window_plot(state.plots.window.as_ref(), story.data_sender(), moment.time as u64, "plot-title", "") }
+            { sequence_plot(state.plots.sequence.as_ref(), moment.time as u64, "seq-title", "") }
+        </details>
+    };
+    #[cfg(not(feature = "full"))]
+    let plots = html! {
+        <section class="plots plot" aria-labelledby="plots-title">
+            <h2 id="plots-title">{ "Plots: congestion window and time–sequence" }</h2>
+            <p>{ "They open in the page's full view, at this step. Changes made in the lab are not carried over." }</p>
+            <button onclick={on_action.reform(|_| Action::ShowPlots)} data-testid="show-plots">{ "Show the plots" }</button>
+        </section>
+    };
     let narration = html! {
         { narration_panel(&narration_panel::Props { story: story.clone(), focus, compact: embed, lesson: lesson.clone(),
                                                    phrases: state.phrases.clone(), glossary: state.glossary.clone(),
@@ -343,7 +378,7 @@ pub fn app(props: &Props) -> Html {
                                                   keys: key_steps.iter().map(|(n, _)| *n).collect(),
                                                   #[cfg(feature = "full")]
                                                   calls: calls.clone() }) }
-                        if !embed {
+                        if !embed && !props.first_screen {
                             { state_diagram(&state_diagram::Props { client: client_state, server: server_state, client_last: client_t, server_last: server_t }) }
                         }
                     </div>
@@ -355,21 +390,16 @@ pub fn app(props: &Props) -> Html {
                     </div>
                 </div>
                 { compare }
-                if !embed && !replaying {
+                if !embed && !replaying && !props.first_screen {
                     { lab_panel(&lab_panel::Props { focus, faults: state.faults.clone(), lab: state.lab.clone(),
                                                     latency_ms: story.one_way_delay_ms().unwrap_or(0), delays_acks: story.delays_acks,
                                                     on_action: on_action.clone() }) }
-                    // Plots say little about a handful of segments: folded then.
-                    <details class="plots" open={story.data_segments() >= 8}>
-                        <summary>{ "Plots: congestion window and time–sequence" }</summary>
-                        { window_plot(state.plots.window.as_ref(), story.data_sender(), moment.time as u64, "plot-title", "") }
-                        { sequence_plot(state.plots.sequence.as_ref(), moment.time as u64, "seq-title", "") }
-                    </details>
+                    { plots }
                     { capture(&story, &state.dump) }
                 }
                 { capture_plots }
             </main>
-            if !embed {
+            if !embed && !props.first_screen {
                 <footer class="page-footer">
                     if replaying {
                         <p>{ "The segments replayed here are your capture's. The analysis marks and the states are worked out in this page, from the capture alone." }</p>

@@ -43,7 +43,8 @@ pub fn ladder(props: &Props) -> Html {
     let shown: Vec<_> = story.steps.iter().filter(|s| s.sent_record < cursor).collect();
     let height = TOP + (story.steps.len().max(1) as i32) * ROW + ROW / 2;
     html! {
-        <figure class="ladder" id="ladder">
+        // Focusable, so a keyboard can scroll a long ladder.
+        <figure class="ladder" id="ladder" tabindex="0">
             <figcaption class="visually-hidden">
                 { "Sequence diagram: one arrow per segment, client on the left, server on the right, time running down." }
             </figcaption>

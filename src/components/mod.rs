@@ -33,6 +33,8 @@ pub mod scenario_picker;
 pub mod scoreboard_bar;
 pub mod sequence_plot;
 pub mod state_diagram;
+#[cfg(feature = "prerender")]
+pub mod story_text;
 pub mod window_plot;
 pub mod wire_view;
 

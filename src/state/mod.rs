@@ -145,6 +145,9 @@ pub enum Action {
         on: bool,
         full_level: bool,
     },
+    /// Unfold the plots (`plots=1`): the first page hands the view over to
+    /// the build that draws them.
+    ShowPlots,
     /// Show each host's program beside the ladder (`code=1`), or not.
     /// (A build without the socket calls hands the page to one with them.)
     SetCode(bool),
@@ -221,6 +224,13 @@ impl AppState {
             l.filter(|(id, _)| self.params.code && *id == self.params.scenario)
                 .map(|(_, listing)| listing)
         })
+    }
+
+    /// This state with lesson `id`'s script (or why it is missing).
+    pub fn with_lesson(mut self, id: String, lesson: Result<Rc<Lesson>, String>) -> AppState {
+        self.lesson = Some((id, lesson));
+        self.find_key_moments();
+        self
     }
 
     /// What the inspector's pointer or cursor is on, if it is on the step
@@ -371,6 +381,10 @@ impl AppState {
                 [Side::Client, Side::Server].map(|side| tcpsim::scenario::listing::calls(&self.story.trace, side)),
             );
         }
+        // The first page draws no plots (see `plot::PLOTTED`).
+        #[cfg(not(feature = "full"))]
+        let plots = Plots::default();
+        #[cfg(feature = "full")]
         let plots = Plots::new(&self.story);
         #[cfg(feature = "full")]
         let plots = Plots {
@@ -572,10 +586,7 @@ impl Reducible for AppState {
                 }
             }
             Action::ToggleEmbed => s.embed_open = !s.embed_open,
-            Action::Lesson(id, lesson) => {
-                s.lesson = Some((id, lesson));
-                s.find_key_moments();
-            }
+            Action::Lesson(id, lesson) => s = s.with_lesson(id, lesson),
             #[cfg(feature = "full")]
             Action::Listing(id, side, listing) => {
                 if let Some(slot) = s.listings.get_mut(side) {
@@ -624,6 +635,7 @@ impl Reducible for AppState {
                 s.show_capture(step);
             }
             Action::SetCode(on) => s.params.code = on,
+            Action::ShowPlots => s.params.plots = true,
             Action::SetPredict { on, full_level } => {
                 s.params.predict = on;
                 s.params.full_level = full_level;

@@ -53,6 +53,8 @@ pub struct Params {
     /// Each host's program shown beside the ladder (`code=1`), in the
     /// build that has the socket calls.
     pub code: bool,
+    /// The plots unfolded (`plots=1`), in the build that draws them.
+    pub plots: bool,
 }
 
 impl Default for Params {
@@ -70,6 +72,7 @@ impl Default for Params {
             full_level: false,
             capture: None,
             code: false,
+            plots: false,
         }
     }
 }
@@ -134,6 +137,7 @@ impl Params {
             }
             "autoplay" => self.autoplay = flag(value)?,
             "code" => self.code = flag(value)?,
+            "plots" => self.plots = flag(value)?,
             "embed" => self.embed = flag(value)?,
             "isn" => {
                 self.random_isn = match value {
@@ -188,6 +192,9 @@ impl Params {
         }
         if self.code {
             q.push_str("&code=1");
+        }
+        if self.plots {
+            q.push_str("&plots=1");
         }
         if let Some(path) = &self.capture {
             q.push_str("&capture=");

@@ -29,6 +29,7 @@ impl Mounted {
         let props = Props {
             query: Some(AttrValue::from(query.to_string())),
             still: Some(still),
+            ..Props::default()
         };
         serve_lessons();
         let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();

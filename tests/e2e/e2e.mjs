@@ -61,7 +61,11 @@ function pcapRecords(buf) {
 }
 const lossy = kernel('v4-loss-client-ethernet.pcap');
 const twoConnections = Buffer.concat([lossy.subarray(0, 24), ...pcapRecords(lossy), ...pcapRecords(kernel('v4-reset-client-ethernet.pcap'))]);
-const app = await serve({ [`${SUBPATH}captures/two.pcap`]: twoConnections, [`${SUBPATH}captures/syn-lost.pcap`]: kernel('v4-syn-lost-client-ethernet.pcap') });
+// The first page as it was before its view was prerendered: the app
+// renders it from nothing (and fetches its lesson's script).
+const prerendered = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+const plain = prerendered.replace(/<div class=prerendered>.*?<\/noscript>/s, '</div><noscript>(plain)</noscript>').replace('<p hidden class=loading>', '<p class=loading>');
+const app = await serve({ [`${SUBPATH}plain.html`]: plain, [`${SUBPATH}captures/two.pcap`]: twoConnections, [`${SUBPATH}captures/syn-lost.pcap`]: kernel('v4-syn-lost-client-ethernet.pcap') });
 const origin = `http://127.0.0.1:${app.address().port}`;
 const base = origin + SUBPATH;
 const host = await serve({ '/': `<!doctype html><html lang="en"><head><title>A course page</title><link rel="icon" href="data:,"></head><body><main><h1>Lesson 3: TCP</h1>
@@ -112,6 +116,67 @@ async function axe(page, what) {
   await page.screenshot({ path: path.join(shots, 'desktop-1280x800.png') });
   await axe(page, 'in the light theme, default view and lab');
   await page.context().close();
+}
+// 1b. The first view is in the page's HTML. With JavaScript off it shows,
+// with the story as text and its ladder; the app takes it over without a
+// layout shift and fetches nothing more to draw it; and the page it takes
+// over then behaves exactly as one the app drew from nothing (plain.html).
+{
+  const noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 800 } });
+  const page = await noJs.newPage();
+  await page.goto(base);
+  const body = await page.textContent('body');
+  check(body.includes('Before anything moves') && body.includes('interactive parts need JavaScript'),
+    'no JavaScript: the prerendered view shows, and says the interactive parts need JavaScript');
+  const items = await page.$$('.story-text li');
+  const arrows = await page.$$(".story-text [data-testid='ladder-arrow']");
+  check(items.length === 12 && arrows.length === 12, `no JavaScript: the twelve segments as text and the ladder as an image (${items.length} items, ${arrows.length} arrows)`);
+  await page.screenshot({ path: path.join(shots, 'no-javascript-1280x800.png'), fullPage: true });
+  await noJs.close();
+
+  // Taken over: no layout shift, no lesson fetched.
+  const ctx = await browser.newContext({ viewport: { width: 412, height: 823 }, reducedMotion: 'reduce' });
+  const shifts = await ctx.newPage();
+  await shifts.addInitScript(() => {
+    window.__shift = 0;
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) if (!e.hadRecentInput) window.__shift += e.value; }).observe({ type: 'layout-shift', buffered: true });
+  });
+  const fetched = [];
+  shifts.on('request', (r) => fetched.push(r.url()));
+  await shifts.goto(base);
+  await shifts.waitForSelector('html[data-first-frame-ms]');
+  await shifts.waitForTimeout(500);
+  const cls = await shifts.evaluate(() => window.__shift);
+  check(cls === 0, `prerendered: the app takes the view over without moving anything (layout shift ${cls})`);
+  check(!fetched.some((u) => u.includes('/lessons/')), `prerendered: the first view needs no lesson fetched (${fetched.filter((u) => u.includes('/lessons/')).length})`);
+  await ctx.close();
+
+  // The same actions on both pages leave the same page.
+  const pages = [];
+  for (const url of [base, `${base}plain.html`]) {
+    const p = await open(url, { reducedMotion: 'reduce' });
+    await p.waitForSelector("[data-testid='key-moment']");
+    pages.push(p);
+  }
+  const same = async (what) => {
+    const [a, b] = await Promise.all(pages.map((p) => p.$eval('.app', (e) => e.outerHTML)));
+    check(a === b, `prerendered: taken over, the page is the same as one drawn from nothing ${what}${a === b ? '' : ` (${a.length} vs ${b.length} characters)`}`);
+  };
+  await same('at the start');
+  for (const p of pages) { for (let i = 0; i < 3; i++) await p.keyboard.press('ArrowRight'); await stepIs(p, 3); }
+  await same('after three steps by keyboard');
+  for (const p of pages) {
+    await p.locator("[data-testid='ladder-arrow']").nth(2).click();
+    await p.click("[data-testid='fault-drop']");
+    await p.waitForFunction(() => document.querySelector("[data-testid='step-count']")?.textContent.includes('/'));
+  }
+  await same('after dropping segment 3 in the lab');
+  for (const [p, url] of [[pages[0], `${base}?step=5`], [pages[1], `${base}plain.html?step=5`]]) {
+    await p.goto(url);
+    await stepIs(p, 5);
+  }
+  await same('at a deep link to step 5');
+  for (const p of pages) await p.context().close();
 }
 // 2. Dark theme, phone size.
 {
@@ -184,13 +249,26 @@ async function axe(page, what) {
   const at = new URL(page.url());
   check(at.pathname === `${SUBPATH}full/` && at.searchParams.get('step') === '32', `hand-over: ?scenario=sack&step=32 opens in full/ (${at.pathname}${at.search})`);
   check((await text(page, 'step-count')).startsWith('32 /'), 'hand-over: the full build opens step 32');
-  check((await text(page, 'narration')).includes('SACK blocks'), 'hand-over: the duplicate ACK is told with its SACK blocks');
+  // (Told once the lesson's phrasebook has arrived.)
+  const told = await page.waitForFunction(() => document.querySelector("[data-testid='narration']")?.textContent.includes('SACK blocks'), null, { timeout: 10000 }).then(() => true, () => false);
+  check(told, 'hand-over: the duplicate ACK is told with its SACK blocks');
   await page.context().close();
   const before = requests.length;
   const first = await open(`${base}?step=3`);
   const full = requests.slice(before).filter((u) => u.includes('/full/'));
   check(full.length === 0, `hand-over: the first page loads nothing of the full build (${full.join(', ') || 'nothing'})`);
+  // The plots are drawn by the full build: the first page's button opens
+  // them there, at the same step; a lesson whose plots matter opens there.
+  await first.click("[data-testid='show-plots']");
+  await first.waitForSelector("[data-testid='window-plot']", { timeout: 30000 });
+  const plotted = new URL(first.url());
+  check(plotted.pathname === `${SUBPATH}full/` && plotted.searchParams.get('plots') === '1' && plotted.searchParams.get('step') === '3'
+    && await first.$eval('details.plots', (d) => d.open), `plots: the button opens them unfolded in full/ at the same step (${plotted.pathname}${plotted.search})`);
   await first.context().close();
+  const congestion = await open(`${base}?scenario=congestion`);
+  check(new URL(congestion.url()).pathname === `${SUBPATH}full/` && await congestion.$eval('details.plots', (d) => d.open),
+    'plots: the congestion lesson opens in full/ with its plots unfolded');
+  await congestion.context().close();
 }
 // 4c. Compare mode from a link on the first page: `sack` beside the same
 // wire without SACK. The figures come from the two runs' traces: SACK is
@@ -550,6 +628,63 @@ async function axe(page, what) {
   check(overflow <= 0, `capture on a phone: no sideways scrolling (${overflow} px too wide)`);
   await page.screenshot({ path: path.join(shots, 'capture-390x844.png') });
   await page.context().close();
+}
+// 10. The accessibility sweep: axe-core over every lesson at its start, a
+// middle step and its end, in the light and dark themes, at desktop and
+// phone size; then with notices showing, and in each mode (predict,
+// compare, a capture, the code lane). Lessons come from dist/lessons, so a
+// new one is swept without editing this; a new mode is one line below.
+{
+  let views = 0;
+  const found = [];
+  const sweep = async (page, what) => {
+    if (!(await page.evaluate(() => !!window.axe))) await page.evaluate(axeSource);
+    const result = await page.evaluate(async () => await window.axe.run(document));
+    views++;
+    for (const v of result.violations) found.push(`${what}: ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 2).join(', ')}`);
+  };
+  const goTo = (page, n) => page.$eval("[data-testid='scrubber']", (el, n) => {
+    el.value = String(n);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, n);
+  const ids = fs.readdirSync(path.join(dist, 'lessons')).filter((f) => f.endsWith('.md') && f !== 'glossary.md').map((f) => f.slice(0, -3));
+  const sizes = [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]];
+  for (const [size, viewport] of sizes) {
+    for (const theme of ['light', 'dark']) {
+      const page = await open(`${base}?theme=${theme}`, { viewport, reducedMotion: 'reduce' });
+      for (const id of ids) {
+        await page.goto(`${base}?scenario=${id}&theme=${theme}`);
+        // Set by the app (not the prerendered view), after any hand-over.
+        await page.waitForSelector('html[data-first-frame-ms]', { timeout: 30000 });
+        const last = Number((await text(page, 'step-count')).split('/')[1]);
+        for (const n of [0, Math.floor(last / 2), last]) {
+          await goTo(page, n);
+          await stepIs(page, n);
+          await sweep(page, `${id} step ${n}, ${theme}, ${size}`);
+        }
+      }
+      await page.context().close();
+    }
+  }
+  const modes = [
+    ['notices (bad parameters)', '?step=abc&speed=9&theme=purple'],
+    ['predict mode', 'full/?mode=predict&step=2'],
+    ['compare mode', 'full/?scenario=sack&compare=no-sack&step=30'],
+    ['a capture', `full/?capture=${SUBPATH}captures/two.pcap&step=5`],
+    ['the code lane', 'full/?scenario=curl&step=3&code=1'],
+    ['the plots', 'full/?scenario=congestion&step=300'],
+  ];
+  for (const [size, viewport] of sizes) {
+    for (const [what, query] of modes) {
+      const page = await open(`${base}${query}`, { viewport, reducedMotion: 'reduce' });
+      await page.waitForSelector("[data-testid='step-count']", { timeout: 30000 });
+      await page.waitForTimeout(300);
+      await sweep(page, `${what}, ${size}`);
+      await page.context().close();
+    }
+  }
+  for (const f of found.slice(0, 20)) console.log(`     ${f}`);
+  check(found.length === 0, `accessibility sweep: ${views} views, ${found.length} violations`);
 }
 
 await browser.close();
