@@ -66,6 +66,10 @@ fn prerender(dir: &std::path::Path) -> Result<(), String> {
     );
     // One ladder has the id: the app's.
     let text = text.replacen(r#" id="ladder""#, "", 1);
+    // The view's test hooks are the app's, on the view it draws in its
+    // place: the page carries none (attribute values are escaped, so a
+    // quote ends each).
+    let view = without_attribute(&view, " data-testid=\"");
     let page = load_after_first_paint(&put_in(&page, &view, &lesson, &text)?)?;
     std::fs::write(dir.join("index.html"), page).map_err(|e| format!("index.html: {e}"))
 }
@@ -134,4 +138,17 @@ fn load_after_first_paint(page: &str) -> Result<String, String> {
         page.replace_range(open..at + preload.len(), "");
     }
     Ok(page)
+}
+
+/// `html` without any `name"…"` attribute (`name` ends with its `="`).
+fn without_attribute(html: &str, name: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(name) {
+        out.push_str(&rest[..at]);
+        let value = &rest[at + name.len()..];
+        rest = value.find('"').map_or("", |end| &value[end + 1..]);
+    }
+    out.push_str(rest);
+    out
 }

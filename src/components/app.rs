@@ -7,6 +7,7 @@ use super::class_names;
 use super::code_lane::{self, code_lane};
 use super::controls::{self, controls};
 use super::embed_dialog::embed_dialog;
+use super::fold_bar::{self, fold_bar};
 use super::host_card::host_card;
 use super::inspector::inspector;
 use super::key_moments::key_moments;
@@ -82,6 +83,10 @@ pub fn app(props: &Props) -> Html {
     };
 
     use_animation_frames(state.animating(), on_action.reform(Action::Tick));
+    // On a phone: a swipe steps; the class that shows a folded panel (the
+    // CSS folds the rest).
+    let (on_touch_start, on_touch_end) = swipe(&on_action);
+    let shown = |bit: u8, class: &'static str| (state.unfolded & bit != 0).then_some(class);
     use_document_keydown({
         let dispatch = dispatch.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -332,7 +337,9 @@ pub fn app(props: &Props) -> Html {
     let scoreboard = Html::default();
 
     html! {
-        <div class={class_names(&[Some("app"), embed.then_some("embedded"), state.still.then_some("still"), (cfg!(feature = "full") && state.params.predict).then_some("predicting")])} data-theme={theme}>
+        <div class={class_names(&[Some("app"), embed.then_some("embedded"), state.still.then_some("still"), (cfg!(feature = "full") && state.params.predict).then_some("predicting"),
+                                  shown(fold_bar::LADDER, "show-ladder"), shown(fold_bar::INSPECTOR, "show-inspector"), shown(fold_bar::STATES, "show-states"),
+                                  shown(fold_bar::LAB, "show-lab"), shown(fold_bar::OPTIONS, "show-options")])} data-theme={theme}>
             if embed {
                 <header class="visually-hidden"><h1>{ "Watch TCP work" }</h1></header>
             } else {
@@ -353,7 +360,7 @@ pub fn app(props: &Props) -> Html {
             { notices(&state.notices, &on_action.reform(Action::Dismiss)) }
             <main>
                 { open_capture }
-                <div class="stage">
+                <div class="stage" onpointerdown={on_touch_start.clone()} onpointerup={on_touch_end.clone()}>
                     { host_card(Side::Client, story.client, shown_state(0, client_state), client_t, replaying) }
                     { wire_view(&story, &in_flight, &on_action.reform(Action::Select)) }
                     { host_card(Side::Server, story.server, shown_state(1, server_state), server_t, replaying) }
@@ -372,7 +379,8 @@ pub fn app(props: &Props) -> Html {
                     { embed_dialog(&embed_url(&query), &on_action.reform(|_| Action::ToggleEmbed)) }
                 }
                 <div class="panels">
-                    <div class="side-panels">
+                    { fold_bar(state.unfolded, embed, &on_action.reform(Action::Fold)) }
+                    <div class="side-panels" onpointerdown={on_touch_start} onpointerup={on_touch_end}>
                         { ladder(&ladder::Props { story: story.clone(), cursor: moment.cursor, focus,
                                                   on_select: on_action.reform(Action::GoTo),
                                                   keys: key_steps.iter().map(|(n, _)| *n).collect(),
@@ -463,6 +471,30 @@ fn random_secret() -> u64 {
     // With no entropy the ISNs are still valid, just predictable.
     let _ = getrandom::fill(&mut bytes);
     u64::from_le_bytes(bytes)
+}
+
+thread_local! {
+    /// Where the touch being swiped began (one at a time).
+    static SWIPE_FROM: std::cell::Cell<Option<(i32, i32)>> = const { std::cell::Cell::new(None) };
+}
+
+/// Steps on a horizontal swipe by touch (over the wire or the ladder):
+/// leftwards forward, rightwards back, as pages turn. Returns the
+/// pointer-down and pointer-up handlers.
+fn swipe(on_action: &Callback<Action>) -> (Callback<PointerEvent>, Callback<PointerEvent>) {
+    let start = Callback::from(|e: PointerEvent| {
+        SWIPE_FROM.set((e.pointer_type() == "touch").then(|| (e.client_x(), e.client_y())));
+    });
+    let on_action = on_action.clone();
+    let end = Callback::from(move |e: PointerEvent| {
+        let Some((x, y)) = SWIPE_FROM.take() else { return };
+        let (dx, dy) = (e.client_x() - x, e.client_y() - y);
+        // Clearly sideways, and far enough not to be a tap.
+        if dx.abs() >= 40 && dx.abs() > 2 * dy.abs() {
+            on_action.emit(if dx < 0 { Action::StepForward } else { Action::StepBack });
+        }
+    });
+    (start, end)
 }
 
 /// Fetches each host's program once the lesson's script names them (the

@@ -72,29 +72,32 @@ pub fn controls(props: &Props) -> Html {
                 </datalist>
                 <span class="step-count" data-testid="step-count">{ format!("{} / {}", props.step, props.last) }</span>
             </label>
-            <label class="speed">
-                { "Speed " }
-                <select onchange={on_speed} data-testid="speed">
-                    { for SPEEDS.iter().map(|(name, s)| html! {
-                        <option value={*name} selected={*s == props.speed}>{ format!("{name}×") }</option>
-                    }) }
-                </select>
-            </label>
-            if !props.replaying {
-                <label class="switch">
-                    <input type="checkbox" role="switch" checked={props.random_isn} onchange={on_isn} data-testid="random-isn" />
-                    { " Random ISNs" }
+            // Folded on a phone (see fold_bar.rs); one row with the rest elsewhere.
+            <div class="options" id="options">
+                <label class="speed">
+                    { "Speed " }
+                    <select onchange={on_speed} data-testid="speed">
+                        { for SPEEDS.iter().map(|(name, s)| html! {
+                            <option value={*name} selected={*s == props.speed}>{ format!("{name}×") }</option>
+                        }) }
+                    </select>
                 </label>
-                <label class="switch">
-                    <input type="checkbox" role="switch" checked={props.predict} onchange={on_predict} data-testid="predict-mode" />
-                    { " Predict" }
-                </label>
-                <label class="switch">
-                    <input type="checkbox" role="switch" checked={props.code} onchange={on_code} data-testid="code-mode" />
-                    { " Code" }
-                </label>
-            }
-            <button onclick={act(|| Action::ToggleEmbed)} data-testid="embed-button">{ "Embed" }</button>
+                if !props.replaying {
+                    <label class="switch">
+                        <input type="checkbox" role="switch" checked={props.random_isn} onchange={on_isn} data-testid="random-isn" />
+                        { " Random ISNs" }
+                    </label>
+                    <label class="switch">
+                        <input type="checkbox" role="switch" checked={props.predict} onchange={on_predict} data-testid="predict-mode" />
+                        { " Predict" }
+                    </label>
+                    <label class="switch">
+                        <input type="checkbox" role="switch" checked={props.code} onchange={on_code} data-testid="code-mode" />
+                        { " Code" }
+                    </label>
+                }
+                <button onclick={act(|| Action::ToggleEmbed)} data-testid="embed-button">{ "Embed" }</button>
+            </div>
         </div>
     }
 }

@@ -30,7 +30,7 @@ pub fn inspector(step: Option<&Step>, hovered: Option<Hover>, on_action: &Callba
     let focus = step.map_or(0, |s| s.number);
     let Some(step) = step else {
         return html! {
-            <section class="inspector" aria-labelledby="inspector-title">
+            <section class="inspector" id="inspector" aria-labelledby="inspector-title">
                 <h2 id="inspector-title">{ "Header inspector" }</h2>
                 <p class="muted">{ "Step forward to see the first segment's headers, field by field." }</p>
             </section>
@@ -40,7 +40,7 @@ pub fn inspector(step: Option<&Step>, hovered: Option<Hover>, on_action: &Callba
         Ok(fields) => fields,
         Err(e) => {
             return html! {
-                <section class="inspector" aria-labelledby="inspector-title">
+                <section class="inspector" id="inspector" aria-labelledby="inspector-title">
                     <h2 id="inspector-title">{ "Header inspector" }</h2>
                     <p role="alert">{ format!("This datagram cannot be decoded: {e}") }</p>
                 </section>
@@ -114,7 +114,7 @@ pub fn inspector(step: Option<&Step>, hovered: Option<Hover>, on_action: &Callba
         _ => String::new(),
     };
     html! {
-        <section class="inspector" aria-labelledby="inspector-title">
+        <section class="inspector" id="inspector" aria-labelledby="inspector-title">
             <h2 id="inspector-title">{ format!("Header inspector — segment #{}", step.number) }</h2>
             <div class="inspector-body">
                 <table class="fields" data-testid="fields">

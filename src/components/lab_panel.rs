@@ -60,7 +60,7 @@ pub fn lab_panel(props: &Props) -> Html {
     };
     let pct = |v: Option<u8>| v.unwrap_or(0).to_string();
     html! {
-        <section class="lab" aria-labelledby="lab-title">
+        <section class="lab" id="lab" aria-labelledby="lab-title">
             <h2 id="lab-title">{ "Fault lab" }</h2>
             <div class="lab-faults" role="group" aria-label="Break the selected segment">
                 <span>{ if n == 0 { "Select a segment (click it on the wire or the ladder) to break it.".to_string() } else { format!("Segment #{n}:") } }</span>

@@ -19,6 +19,7 @@ pub mod compare_panel;
 pub mod controls;
 pub mod embed_dialog;
 pub mod flag_chips;
+pub mod fold_bar;
 pub mod host_card;
 pub mod inspector;
 pub mod key_moments;

@@ -68,7 +68,7 @@ pub fn state_diagram(props: &Props) -> Html {
         .filter(|edge| !edges.contains(edge))
         .collect();
     html! {
-        <section class="states" aria-labelledby="states-title">
+        <section class="states" id="states" aria-labelledby="states-title">
             <h2 id="states-title">{ "TCP's eleven states" }</h2>
             <svg viewBox="0 0 400 345" role="img" data-testid="state-diagram"
                  aria-label={format!("State diagram: client in {}, server in {}", props.client, props.server)}>

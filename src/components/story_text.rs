@@ -24,14 +24,7 @@ pub fn story_text(props: &Props) -> Html {
             <ol>
                 { for story.steps.iter().map(|step| {
                     let told = narrate(story, step.number, None, "");
-                    html! {
-                        <li>
-                            <strong>{ told.title }</strong>{ " " }{ told.what }
-                            if let Some(knows) = told.knows {
-                                { " " }<em>{ "What each side knows: " }</em>{ knows }
-                            }
-                        </li>
-                    }
+                    html! { <li><strong>{ told.title }</strong>{ " " }{ told.what }</li> }
                 }) }
             </ol>
         </section>

@@ -54,6 +54,8 @@ pub struct AppState {
     pub notices: Vec<String>,
     /// Travel is not animated: steps happen at once.
     pub still: bool,
+    /// The panels a phone shows unfolded (`components::fold_bar`'s bits).
+    pub unfolded: u8,
     pub embed_open: bool,
     /// Faults the learner put on segments, on top of the scenario's own.
     pub faults: Vec<ScriptedFault>,
@@ -145,6 +147,8 @@ pub enum Action {
         on: bool,
         full_level: bool,
     },
+    /// Fold or unfold these panels on a phone.
+    Fold(u8),
     /// Unfold the plots (`plots=1`): the first page hands the view over to
     /// the build that draws them.
     ShowPlots,
@@ -191,6 +195,7 @@ impl AppState {
             selected: None,
             notices,
             still,
+            unfolded: 0,
             embed_open: false,
             faults: Vec::new(),
             lab: Lab::default(),
@@ -636,6 +641,7 @@ impl Reducible for AppState {
             }
             Action::SetCode(on) => s.params.code = on,
             Action::ShowPlots => s.params.plots = true,
+            Action::Fold(bits) => s.unfolded ^= bits,
             Action::SetPredict { on, full_level } => {
                 s.params.predict = on;
                 s.params.full_level = full_level;

@@ -187,6 +187,78 @@ async function axe(page, what) {
   await axe(page, 'in the dark theme (system preference)');
   await page.context().close();
 }
+// 2b. A phone (390×844): the wire with its segment, the step controls and
+// the narration share the first screen, at steps 1, 6 and 12, embedded,
+// and in a lesson with the lab open; the long panels are one tap away and
+// keep their state; controls are at least 44 px high; a swipe steps.
+{
+  const phone = { width: 390, height: 844 };
+  const together = (page) => page.evaluate(() => {
+    const box = (s) => document.querySelector(s)?.getBoundingClientRect();
+    const [wire, buttons, words] = [box('.wire'), box('.controls .buttons'), box("[data-testid='narration-title']")];
+    const moving = [...document.querySelectorAll("[data-testid='envelope']")].map((e) => e.getBoundingClientRect());
+    const on = (r) => r && r.top >= 0 && r.bottom <= innerHeight;
+    // The step's title and its first lines of text.
+    return { ok: on(wire) && on(buttons) && words && words.top >= 0 && words.bottom + 60 <= innerHeight && moving.every(on),
+             at: [wire?.top, buttons?.bottom, words?.bottom, moving.length].map((v) => Math.round(v ?? -1)).join('/') };
+  });
+  const page = await open(`${base}?step=1`, { viewport: phone, reducedMotion: 'reduce' });
+  for (const n of [1, 6, 12]) {
+    if (n > 1) { await page.goto(`${base}?step=${n}`); await page.waitForSelector('html[data-first-frame-ms]'); }
+    await stepIs(page, n);
+    const seen = await together(page);
+    check(seen.ok, `phone: at step ${n} the wire, the step buttons and the narration share the first screen (${seen.at})`);
+    await page.screenshot({ path: path.join(shots, `phone-step-${n}-390x844.png`) });
+  }
+  // One tap opens a panel; it stays open as the steps go by, and the lab
+  // keeps what was set in it when it is closed and opened again.
+  check(!(await page.isVisible('.ladder')), 'phone: the ladder starts folded');
+  await page.click("[data-testid='fold-ladder']");
+  check(await page.isVisible('.ladder') && await page.getAttribute("[data-testid='fold-ladder']", 'aria-expanded') === 'true', 'phone: one tap opens the ladder');
+  await page.click("[data-testid='back']");
+  await stepIs(page, 11);
+  check(await page.isVisible('.ladder'), 'phone: the ladder stays open as the step changes');
+  await page.click("[data-testid='fold-lab']");
+  await page.$eval("[data-testid='loss']", (el) => { el.value = '10'; el.dispatchEvent(new Event('change', { bubbles: true })); });
+  await page.click("[data-testid='fold-lab']");
+  check(!(await page.isVisible('.lab')), 'phone: a second tap folds the lab');
+  await page.click("[data-testid='fold-lab']");
+  check(await page.$eval("[data-testid='loss']", (el) => el.value) === '10', 'phone: the lab keeps its settings when folded and opened again');
+  // Targets: every control on the page, panels open, at least 44 px high
+  // and wide (the ladder's rows are also reached by the step buttons and a
+  // swipe; links inside sentences are part of the text).
+  for (const id of ['inspector', 'states', 'options']) await page.click(`[data-testid='fold-${id}']`);
+  const small = await page.evaluate(() => [...document.querySelectorAll('button, select, summary, input, label.switch, a')]
+    .filter((el) => !(el.matches('a') && el.closest('p, li')) && !el.matches('input[type=checkbox]'))
+    .map((el) => [el, el.getBoundingClientRect()])
+    .filter(([, r]) => r.width > 0 && (r.width < 44 || r.height < 44))
+    .map(([el, r]) => `${el.dataset.testid || el.textContent.trim().slice(0, 16)} ${Math.round(r.width)}×${Math.round(r.height)}`));
+  check(small.length === 0, `phone: every control is at least 44×44 px (${small.join(', ') || 'all are'})`);
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+  check(wide <= 0, `phone: with every panel open, nothing scrolls sideways (${wide} px)`);
+  // A swipe on the wire: leftwards forward, rightwards back.
+  const swipe = (dx) => page.$eval('.wire', (wire, dx) => {
+    const r = wire.getBoundingClientRect();
+    const at = (x) => ({ pointerType: 'touch', isPrimary: true, clientX: x, clientY: r.top + r.height / 2, bubbles: true });
+    wire.dispatchEvent(new PointerEvent('pointerdown', at(r.left + r.width / 2)));
+    wire.dispatchEvent(new PointerEvent('pointerup', at(r.left + r.width / 2 + dx)));
+  }, dx);
+  await swipe(120);
+  await stepIs(page, 10);
+  await swipe(-120);
+  await stepIs(page, 11);
+  check(true, 'phone: swiping the wire right steps back, left steps forward');
+  await page.context().close();
+  for (const [what, query] of [['embedded', '?step=6&embed=1'], ['a lesson with the lab open', '?scenario=lost-data&step=5']]) {
+    const p = await open(`${base}${query}`, { viewport: phone, reducedMotion: 'reduce' });
+    if (what.includes('lab')) await p.click("[data-testid='fold-lab']");
+    await p.evaluate(() => window.scrollTo(0, 0));
+    const seen = await together(p);
+    check(seen.ok, `phone: ${what}, the wire, the step buttons and the narration share the first screen (${seen.at})`);
+    await p.screenshot({ path: path.join(shots, `phone-${what.includes('lab') ? 'lesson-lab' : 'embedded'}-390x844.png`) });
+    await p.context().close();
+  }
+}
 // 3. Keyboard only, with reduced motion: steps are instant, nothing travels.
 {
   const page = await open(`${base}?step=0`, { reducedMotion: 'reduce' });
