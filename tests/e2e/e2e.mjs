@@ -96,6 +96,39 @@ async function open(url, { viewport = { width: 1280, height: 800 }, reducedMotio
 const text = (page, id) => page.textContent(`[data-testid='${id}']`);
 const stepIs = (page, n) => page.waitForFunction((n) => document.querySelector("[data-testid='step-count']")?.textContent.startsWith(`${n} /`), n, { timeout: 30000 });
 
+/** Presses Tab until focus leaves the page's last control: the stops (test
+ * id, or tag and text) and those without a visible focus ring. */
+async function tabWalk(page) {
+  // From the top of the page, wherever focus was.
+  await page.evaluate(() => {
+    const top = document.createElement('span');
+    top.tabIndex = -1;
+    document.body.prepend(top);
+    top.focus();
+    top.remove();
+  });
+  const seen = new Set();
+  const unstyled = [];
+  for (let i = 0; i < 300; i++) {
+    await page.keyboard.press('Tab');
+    const info = await page.evaluate(() => {
+      const el = document.activeElement;
+      const style = getComputedStyle(el);
+      // A ladder arrow (SVG) shows focus by outlining its row instead.
+      const hit = el.querySelector && el.querySelector('.hit');
+      const ring = hit ? getComputedStyle(hit) : null;
+      const outline = style.outlineStyle !== 'none' && style.outlineWidth !== '0px';
+      const outlinedRow = !!ring && ring.stroke !== 'none' && parseFloat(ring.strokeWidth) >= 2;
+      return { id: el.dataset.testid || el.tagName + (el.textContent || '').slice(0, 20), outline: outline || outlinedRow };
+    });
+    // Past the last control, focus goes back to the page itself.
+    if (info.id.startsWith('BODY')) break;
+    seen.add(info.id);
+    if (!info.outline) unstyled.push(info.id);
+  }
+  return { seen, unstyled };
+}
+
 async function axe(page, what) {
   // Evaluated through the driver, so the page's CSP (rightly) does not apply.
   await page.evaluate(axeSource);
@@ -104,10 +137,30 @@ async function axe(page, what) {
   check(result.violations.length === 0, `axe-core: 0 violations ${what} (found ${result.violations.length})`);
 }
 
-// 1. Autoplay the default story to the end.
+// 1. Autoplay the default story to the end. Screen readers hear the live
+// region once per step, never per animation frame.
 {
-  const page = await open(`${base}?autoplay=1&speed=4`);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => messages.push(`uncaught: ${e.message}`));
+  await page.addInitScript(() => {
+    window.__said = []; window.__changes = 0; window.__frames = 0;
+    const frame = () => { window.__frames++; requestAnimationFrame(frame); };
+    requestAnimationFrame(frame);
+    new MutationObserver((records) => {
+      const live = document.querySelector("[data-testid='live']");
+      if (!live) return;
+      if (records.some((r) => live.contains(r.target))) window.__changes++;
+      if (live.textContent !== window.__said.at(-1)) window.__said.push(live.textContent);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  await page.goto(`${base}?autoplay=1&speed=4`);
   await stepIs(page, 12);
+  await page.waitForTimeout(300);
+  const heard = await page.evaluate(() => ({ said: window.__said, changes: window.__changes, frames: window.__frames }));
+  const steps = heard.said.map((t) => (t.match(/^Step (\d+) of 12/) || [])[1]).join(',');
+  check(steps === '0,1,2,3,4,5,6,7,8,9,10,11,12' && heard.changes <= 2 * heard.said.length && heard.frames > 4 * heard.said.length,
+    `announcements: one per step over ${heard.frames} animation frames (steps ${steps}; ${heard.changes} changes to the live region)`);
   const arrows = await page.$$("[data-testid='ladder-arrow']");
   check(arrows.length === 12, `autoplay: twelve ladder arrows (${arrows.length})`);
   check(await text(page, 'state-client') === 'TIME_WAIT', 'autoplay: client ends in TIME_WAIT');
@@ -279,25 +332,7 @@ async function axe(page, what) {
   await stepIs(page, 1);
   // Tab reaches every control, each with a visible focus outline, until
   // focus leaves the page's last control.
-  const seen = new Set();
-  const unstyled = [];
-  for (let i = 0; i < 250; i++) {
-    await page.keyboard.press('Tab');
-    const info = await page.evaluate(() => {
-      const el = document.activeElement;
-      const style = getComputedStyle(el);
-      // A ladder arrow (SVG) shows focus by outlining its row instead.
-      const hit = el.querySelector && el.querySelector('.hit');
-      const ring = hit ? getComputedStyle(hit) : null;
-      const outline = style.outlineStyle !== 'none' && style.outlineWidth !== '0px';
-      const outlinedRow = !!ring && ring.stroke !== 'none' && parseFloat(ring.strokeWidth) >= 2;
-      return { id: el.dataset.testid || el.tagName + (el.textContent || '').slice(0, 20), outline: outline || outlinedRow };
-    });
-    // Past the last control, focus goes back to the page itself.
-    if (info.id.startsWith('BODY')) break;
-    seen.add(info.id);
-    if (!info.outline) unstyled.push(info.id);
-  }
+  const { seen, unstyled } = await tabWalk(page);
   const controls = ['scenario', 'restart', 'back', 'play', 'forward', 'scrubber', 'speed', 'random-isn', 'predict-mode', 'code-mode', 'embed-button',
                     'ladder-arrow', 'fault-drop', 'loss', 'payload-send', 'pcap-client', 'pcap-server'];
   for (const id of controls) check(seen.has(id), `keyboard: Tab reaches ${id}`);
@@ -361,6 +396,9 @@ async function axe(page, what) {
   await page.selectOption("[data-testid='compare-with']", 'no-sack');
   check((await text(page, 'compare-summary')).includes('50 ms sooner'), 'compare: the menu starts it again');
   await axe(page, 'in compare mode');
+  const walk = await tabWalk(page);
+  check(walk.seen.has('compare-with') && walk.seen.has('play') && walk.unstyled.length === 0,
+    `compare: Tab reaches the menu and every control, focus visible on each (${walk.seen.size} stops; without a ring: ${walk.unstyled.join(', ') || 'none'})`);
   await page.screenshot({ path: path.join(shots, 'compare-sack.png'), fullPage: true });
   await page.context().close();
 }
@@ -600,6 +638,9 @@ async function axe(page, what) {
     `capture: bytes in flight and both advertised windows are plotted (${flight.samples} samples; ${flight.lines.join(', ')} points)`);
   await page.screenshot({ path: path.join(shots, 'capture-1280x800.png') });
   await axe(page, 'replaying a capture');
+  const walk = await tabWalk(page);
+  check(walk.seen.has('capture-file') && walk.seen.has('absolute-seq') && walk.seen.has('forward') && walk.unstyled.length === 0,
+    `capture: Tab reaches the file picker, the numbering switch and the step controls, focus visible on each (${walk.seen.size} stops; without a ring: ${walk.unstyled.join(', ') || 'none'}${walk.seen.has('capture-file') && walk.seen.has('absolute-seq') ? '' : '; stops: ' + [...walk.seen].join(', ')})`);
   // The other conversation: reset by the server.
   await page.click("text=Replay #1");
   await page.waitForFunction(() => document.querySelector("[data-testid='step-count']")?.textContent === '0 / 8');
