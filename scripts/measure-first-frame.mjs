@@ -1,7 +1,7 @@
 // Time from navigation to the first view, in real (not virtual) time: loads
 // URL in headless Chromium N times and prints medians of
 //  - first contentful paint;
-//  - the first meaningful view: the story's narration is in the page and
+//  - the first meaningful view: the step's narration is in the page and
 //    painted (the later of its arrival in the DOM and first contentful paint);
 //  - the `app-rendered` mark: the app has rendered (or hydrated) and runs;
 //  - largest contentful paint.
@@ -33,7 +33,7 @@ for (let i = 0; i < Number(runs); i++) {
     window.__lcp = 0;
     new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__lcp = e.startTime; })
       .observe({ type: 'largest-contentful-paint', buffered: true });
-    const found = () => document.querySelector("[data-testid='narration']");
+    const found = () => document.getElementById('narration-title');
     const watch = new MutationObserver(() => {
       if (found()) { window.__narration = performance.now(); watch.disconnect(); }
     });
