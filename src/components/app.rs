@@ -224,8 +224,8 @@ pub fn app(props: &Props) -> Html {
         let listings = state.listings();
         #[cfg(feature = "full")]
         let code = [Side::Client, Side::Server].into_iter().filter_map(|side| {
-            let listing = listings[side.index()].as_deref()?;
-            let now = code_lane::running(listing, &calls[side.index()], done.cursor)?;
+            listings[side.index()].as_ref()?;
+            let now = code_lane::running(&state.placed[side.index()], &calls[side.index()], done.cursor)?;
             Some(format!(
                 " The {}'s code, line {}: {}.",
                 side.name(),
@@ -292,6 +292,7 @@ pub fn app(props: &Props) -> Html {
                 story: state.story.clone(),
                 listings: state.listings(),
                 calls: calls.clone(),
+                placed: state.placed.clone(),
                 cursor: moment.cursor,
                 open: !embed && !crate::hooks::is_narrow(),
                 at_end: step == last,

@@ -14,6 +14,8 @@ pub struct Props {
     pub story: Rc<Story>,
     pub listings: [Option<Rc<Listing>>; 2],
     pub calls: Rc<[Vec<CallSpan>; 2]>,
+    /// The line each call runs on (`AppState::placed`).
+    pub placed: [Rc<Vec<usize>>; 2],
     /// Records applied so far (the ladder's clock: calls returning at one
     /// instant come in the order their segments arrived).
     pub cursor: usize,
@@ -34,7 +36,11 @@ pub fn code_lane(props: &Props) -> Html {
             <div class="code-hosts">
                 { for [Side::Client, Side::Server].into_iter().map(|side| {
                     match &props.listings[side.index()] {
-                        Some(listing) => program(&props.story, side, listing, &props.calls[side.index()], props.cursor, props.at_end),
+                        Some(listing) => {
+                            let i = side.index();
+                            let now = running(&props.placed[i], &props.calls[i], props.cursor);
+                            program(&props.story, side, listing, now, props.at_end)
+                        }
                         None => html! {},
                     }
                 }) }
@@ -61,19 +67,17 @@ impl Running<'_> {
     }
 }
 
-/// Where one host's program is once `cursor` records are applied; None
-/// before its first call.
-pub fn running<'a>(listing: &Listing, calls: &'a [CallSpan], cursor: usize) -> Option<Running<'a>> {
+/// Where one host's program is once `cursor` records are applied, its
+/// calls on the lines `placed`; None before its first call.
+pub fn running<'a>(placed: &[usize], calls: &'a [CallSpan], cursor: usize) -> Option<Running<'a>> {
     let k = calls.iter().rposition(|c| c.records.0 < cursor)?;
-    let kinds: Vec<_> = calls[..=k].iter().map(|c| c.call).collect();
-    let line = *listing.place(&kinds).ok()?.last()?;
+    let line = *placed.get(k)?;
     let call = &calls[k];
     let returned = call.records.1.is_some_and(|r| r < cursor);
     Some(Running { line, call, returned })
 }
 
-fn program(story: &Story, side: Side, listing: &Listing, calls: &[CallSpan], cursor: usize, at_end: bool) -> Html {
-    let now = running(listing, calls, cursor);
+fn program(story: &Story, side: Side, listing: &Listing, now: Option<Running>, at_end: bool) -> Html {
     let id = format!("code-{}", side.name());
     // An error, and the segment behind it, as the program sees it.
     let error = now.as_ref().filter(|r| r.returned || at_end).and_then(|r| {

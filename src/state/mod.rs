@@ -83,6 +83,10 @@ pub struct AppState {
     /// The socket calls each host's program made in this run.
     #[cfg(feature = "full")]
     pub calls: Rc<[Vec<CallSpan>; 2]>,
+    /// The line of its program each of those calls runs on (as many as the
+    /// listing places), worked out once per run and listing, not per frame.
+    #[cfg(feature = "full")]
+    pub placed: [Rc<Vec<usize>>; 2],
     /// The second run compare mode shows beside this one (made once per run).
     #[cfg(feature = "full")]
     pub comparison: Option<Rc<comparison::Comparison>>,
@@ -207,6 +211,8 @@ impl AppState {
             #[cfg(feature = "full")]
             calls: Rc::default(),
             #[cfg(feature = "full")]
+            placed: Default::default(),
+            #[cfg(feature = "full")]
             comparison: None,
             #[cfg(feature = "full")]
             compare_options: Rc::default(),
@@ -229,6 +235,20 @@ impl AppState {
             l.filter(|(id, _)| self.params.code && *id == self.params.scenario)
                 .map(|(_, listing)| listing)
         })
+    }
+
+    /// Places each host's calls on the lines of its program (this lesson's).
+    #[cfg(feature = "full")]
+    fn place_calls(&mut self) {
+        self.placed = [0, 1].map(|side| {
+            let listing = self.listings[side]
+                .as_ref()
+                .filter(|(id, _)| *id == self.params.scenario);
+            let calls: Vec<_> = self.calls[side].iter().map(|c| c.call).collect();
+            // A listing that misses a call places those before it.
+            let lines = listing.map(|(_, l)| l.place(&calls).or_else(|i| l.place(&calls[..i])));
+            Rc::new(lines.and_then(Result::ok).unwrap_or_default())
+        });
     }
 
     /// This state with lesson `id`'s script (or why it is missing).
@@ -385,6 +405,7 @@ impl AppState {
             self.calls = Rc::new(
                 [Side::Client, Side::Server].map(|side| tcpsim::scenario::listing::calls(&self.story.trace, side)),
             );
+            self.place_calls();
         }
         // The first page draws no plots (see `plot::PLOTTED`).
         #[cfg(not(feature = "full"))]
@@ -596,6 +617,7 @@ impl Reducible for AppState {
             Action::Listing(id, side, listing) => {
                 if let Some(slot) = s.listings.get_mut(side) {
                     *slot = Some((id, listing));
+                    s.place_calls();
                 }
             }
             Action::Phrases(phrases) => s.phrases = Some(phrases),
