@@ -8,11 +8,11 @@ use tcpsim::trace::What;
 
 /// `read() returns 170 bytes`, `connect() returns Err(ConnectionRefused)`.
 pub fn returned(call: Call, result: CallResult) -> String {
-    let what = match (call, result) {
-        (_, CallResult::Ok) => "Ok".to_string(),
-        (_, CallResult::Bytes(n)) => format!("{n} bytes"),
-        (_, CallResult::Eof) => "0: end of file".to_string(),
-        (_, CallResult::Err(kind)) => format!("Err({})", kind.name()),
+    let what = match result {
+        CallResult::Ok => "Ok".to_string(),
+        CallResult::Bytes(n) => format!("{n} bytes"),
+        CallResult::Eof => "0: end of file".to_string(),
+        CallResult::Err(kind) => format!("Err({})", kind.name()),
     };
     format!("{}() returns {what}", call.name())
 }

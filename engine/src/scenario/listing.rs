@@ -110,29 +110,26 @@ impl Listing {
     }
 }
 
+/// What each socket call looks like in a listing, first match wins (a
+/// line that sets a zero linger then drops the stream aborts it).
+const CALLS: [(&str, Call); 8] = [
+    ("set_linger(", Call::Abort),
+    ("TcpListener::bind(", Call::Bind),
+    (".accept()", Call::Accept),
+    ("TcpStream::connect", Call::Connect),
+    (".write_all(", Call::Write),
+    (".read(", Call::Read),
+    (".shutdown(", Call::Shutdown),
+    ("drop(stream)", Call::Close),
+];
+
 /// The socket call a line of Rust makes, if any (comments aside).
 fn call_on(line: &str) -> Option<Call> {
     let code = line.split("//").next().unwrap_or("");
-    let has = |s: &str| code.contains(s);
-    Some(if has("set_linger(") {
-        Call::Abort
-    } else if has("TcpListener::bind(") {
-        Call::Bind
-    } else if has(".accept()") {
-        Call::Accept
-    } else if has("TcpStream::connect") {
-        Call::Connect
-    } else if has(".write_all(") {
-        Call::Write
-    } else if has(".read(") {
-        Call::Read
-    } else if has(".shutdown(") {
-        Call::Shutdown
-    } else if has("drop(stream)") {
-        Call::Close
-    } else {
-        return None;
-    })
+    CALLS
+        .iter()
+        .find(|(looks, _)| code.contains(looks))
+        .map(|&(_, call)| call)
 }
 
 #[cfg(test)]
